@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace ArdMl.Cli.Commands;
+
+/// <summary>Every subcommand of <c>ard</c>; one line each.</summary>
+internal static class CommandRegistry
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
