@@ -9,13 +9,13 @@ public static class AudioDecoder
     /// <summary>Reads and decodes the file at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist (the message names the path).</exception>
     /// <exception cref="AudioDecodeException">The file is empty, truncated, corrupt or in an unsupported encoding.</exception>
-    public static DecodedAudio Decode(string path) => Decode(path, long.MaxValue);
+    public static DecodedAudio Decode(string path) => Decode(path, double.PositiveInfinity);
 
     /// <summary>Decodes an encoded file held in memory.</summary>
     /// <param name="encoded">The file content.</param>
     /// <param name="sourceName">A name for the data (usually its path) used in error messages.</param>
     /// <exception cref="AudioDecodeException">The data is empty, truncated, corrupt or in an unsupported encoding.</exception>
-    public static DecodedAudio Decode(ReadOnlySpan<byte> encoded, string sourceName) => Decode(encoded, sourceName, long.MaxValue);
+    public static DecodedAudio Decode(ReadOnlySpan<byte> encoded, string sourceName) => Decode(encoded, sourceName, double.PositiveInfinity);
 
     /// <summary>Detects the format of encoded audio from its first bytes; null when it is not one this library reads.</summary>
     /// <param name="encoded">The file content (the first few kilobytes suffice unless a large ID3v2 tag precedes the audio).</param>
@@ -41,8 +41,12 @@ public static class AudioDecoder
         return IsMpegAudioFrameHeader(rest) || (offset > 0 && rest.Length > 0) ? AudioFileFormat.Mp3 : null;
     }
 
-    /// <summary>Decodes the file at <paramref name="path"/>, stopping after <paramref name="maxFrames"/> sample frames.</summary>
-    internal static DecodedAudio Decode(string path, long maxFrames)
+    /// <summary>The sample frames to decode for at most <paramref name="maxSeconds"/> at <paramref name="sampleRate"/>.</summary>
+    internal static long FrameLimit(double maxSeconds, int sampleRate) =>
+        double.IsPositiveInfinity(maxSeconds) ? long.MaxValue : (long)Math.Ceiling(maxSeconds * sampleRate);
+
+    /// <summary>Decodes the file at <paramref name="path"/>, stopping after <paramref name="maxSeconds"/> of audio.</summary>
+    internal static DecodedAudio Decode(string path, double maxSeconds)
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] data;
@@ -67,16 +71,16 @@ public static class AudioDecoder
             throw new AudioDecodeException(path, $"access denied ({e.Message})", e);
         }
 
-        return Decode(data, path, maxFrames);
+        return Decode(data, path, maxSeconds);
     }
 
-    /// <summary>Decodes in-memory data, stopping after <paramref name="maxFrames"/> sample frames.</summary>
-    internal static DecodedAudio Decode(ReadOnlySpan<byte> encoded, string sourceName, long maxFrames)
+    /// <summary>Decodes in-memory data, stopping after <paramref name="maxSeconds"/> of audio.</summary>
+    internal static DecodedAudio Decode(ReadOnlySpan<byte> encoded, string sourceName, double maxSeconds)
     {
         ArgumentNullException.ThrowIfNull(sourceName);
-        if (maxFrames <= 0)
+        if (!(maxSeconds > 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(maxFrames), maxFrames, "must be positive");
+            throw new ArgumentOutOfRangeException(nameof(maxSeconds), maxSeconds, "must be positive");
         }
 
         if (encoded.IsEmpty)
@@ -87,13 +91,13 @@ public static class AudioDecoder
         switch (DetectFormat(encoded))
         {
             case AudioFileFormat.Wav:
-                return WavDecoder.Decode(encoded, sourceName, maxFrames);
+                return WavDecoder.Decode(encoded, sourceName, maxSeconds);
             case AudioFileFormat.Flac:
-                return FlacDecoder.Decode(encoded, SkipId3v2(encoded), sourceName, maxFrames);
+                return FlacDecoder.Decode(encoded, SkipId3v2(encoded), sourceName, maxSeconds);
             case AudioFileFormat.OggVorbis:
-                return CompressedAudioDecoder.DecodeOggVorbis(encoded.ToArray(), sourceName, maxFrames);
+                return CompressedAudioDecoder.DecodeOggVorbis(encoded.ToArray(), sourceName, maxSeconds);
             case AudioFileFormat.Mp3:
-                return CompressedAudioDecoder.DecodeMp3(encoded.ToArray(), sourceName, maxFrames);
+                return CompressedAudioDecoder.DecodeMp3(encoded.ToArray(), sourceName, maxSeconds);
             default:
                 throw new AudioDecodeException(sourceName, $"unsupported or unrecognised format ({DescribeUnknown(encoded)})");
         }

@@ -8,13 +8,13 @@ internal static class CompressedAudioDecoder
 {
     private const int ChunkFrames = 4096;
 
-    public static DecodedAudio DecodeMp3(byte[] data, string sourceName, long maxFrames)
+    public static DecodedAudio DecodeMp3(byte[] data, string sourceName, double maxSeconds)
     {
         try
         {
             using var stream = new MemoryStream(data, writable: false);
             using var mpeg = new MpegFile(stream);
-            return ReadAll(AudioFileFormat.Mp3, mpeg.SampleRate, mpeg.Channels, sourceName, maxFrames,
+            return ReadAll(AudioFileFormat.Mp3, mpeg.SampleRate, mpeg.Channels, sourceName, maxSeconds,
                 (buffer, count) => mpeg.ReadSamples(buffer, 0, count));
         }
         catch (Exception e) when (e is not AudioDecodeException and not OutOfMemoryException)
@@ -23,13 +23,13 @@ internal static class CompressedAudioDecoder
         }
     }
 
-    public static DecodedAudio DecodeOggVorbis(byte[] data, string sourceName, long maxFrames)
+    public static DecodedAudio DecodeOggVorbis(byte[] data, string sourceName, double maxSeconds)
     {
         try
         {
             using var stream = new MemoryStream(data, writable: false);
             using var vorbis = new VorbisReader(stream, closeOnDispose: false);
-            return ReadAll(AudioFileFormat.OggVorbis, vorbis.SampleRate, vorbis.Channels, sourceName, maxFrames,
+            return ReadAll(AudioFileFormat.OggVorbis, vorbis.SampleRate, vorbis.Channels, sourceName, maxSeconds,
                 (buffer, count) => vorbis.ReadSamples(buffer, 0, count));
         }
         catch (Exception e) when (e is not AudioDecodeException and not OutOfMemoryException)
@@ -39,13 +39,14 @@ internal static class CompressedAudioDecoder
     }
 
     private static DecodedAudio ReadAll(
-        AudioFileFormat format, int sampleRate, int channels, string sourceName, long maxFrames, Func<float[], int, int> read)
+        AudioFileFormat format, int sampleRate, int channels, string sourceName, double maxSeconds, Func<float[], int, int> read)
     {
         if (sampleRate <= 0 || channels <= 0)
         {
             throw new AudioDecodeException(sourceName, $"invalid stream format: {channels} channels at {sampleRate} Hz");
         }
 
+        var maxFrames = AudioDecoder.FrameLimit(maxSeconds, sampleRate);
         var chunk = new float[ChunkFrames * channels];
         var output = new float[chunk.Length * 16];
         long total = 0;

@@ -36,8 +36,8 @@ internal sealed class FlacDecoder
     /// <param name="data">The encoded stream.</param>
     /// <param name="streamOffset">Byte offset of the "fLaC" marker.</param>
     /// <param name="sourceName">Name used in error messages.</param>
-    /// <param name="maxFrames">Stop after this many sample frames (the MD5 is then not verified).</param>
-    public static DecodedAudio Decode(ReadOnlySpan<byte> data, int streamOffset, string sourceName, long maxFrames)
+    /// <param name="maxSeconds">Stop after this much audio (the MD5 is then not verified).</param>
+    public static DecodedAudio Decode(ReadOnlySpan<byte> data, int streamOffset, string sourceName, double maxSeconds)
     {
         var position = streamOffset + 4;
         StreamInfo? info = null;
@@ -80,7 +80,7 @@ internal sealed class FlacDecoder
         }
 
         var decoder = new FlacDecoder(sourceName, info!);
-        return decoder.DecodeFrames(data, position, maxFrames);
+        return decoder.DecodeFrames(data, position, AudioDecoder.FrameLimit(maxSeconds, info!.SampleRate));
     }
 
     private DecodedAudio DecodeFrames(ReadOnlySpan<byte> data, int firstFrame, long maxFrames)

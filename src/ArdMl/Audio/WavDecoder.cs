@@ -18,7 +18,7 @@ internal static class WavDecoder
     private static ReadOnlySpan<byte> SubFormatTail =>
         [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
-    public static DecodedAudio Decode(ReadOnlySpan<byte> data, string sourceName, long maxFrames)
+    public static DecodedAudio Decode(ReadOnlySpan<byte> data, string sourceName, double maxSeconds)
     {
         if (data.Length < 12)
         {
@@ -67,6 +67,7 @@ internal static class WavDecoder
                         sourceName, $"truncated WAV: the 'data' chunk declares {size} bytes but only {available} are present");
                 }
 
+                var maxFrames = AudioDecoder.FrameLimit(maxSeconds, format.SampleRate);
                 return ConvertSamples(data.Slice(body, (int)length), format, sourceName, maxFrames);
             }
 
