@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -65,6 +66,7 @@ public static class AudioResampler
         private const double StopbandAttenuationDb = 90;
         private const int MaxExactPhases = 1024;
         private const int InterpolatedPhases = 1024;
+        private const int RowAlignment = 16;
 
         private readonly long _step;          // input advance per output sample, in units of 1/_denominator samples
         private readonly long _denominator;   // reduced output rate
@@ -89,8 +91,7 @@ public static class AudioResampler
             var halfWidth = length / 2;
             var beta = 0.1102 * (StopbandAttenuationDb - 8.7);
             _halfTaps = (int)Math.Ceiling(halfWidth);
-            var lanes = Vector<float>.Count;
-            _taps = (((2 * _halfTaps) + lanes - 1) / lanes) * lanes;
+            _taps = (((2 * _halfTaps) + RowAlignment - 1) / RowAlignment) * RowAlignment;
 
             var rows = _interpolate ? _phases + 1 : _phases;
             _table = new float[rows * _taps];
@@ -126,19 +127,36 @@ public static class AudioResampler
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(ReadOnlySpan<float> input, Span<float> output)
         {
-            // Padded copy: H zeros, the input, then enough zeros for the last row to read T samples.
-            var padded = new float[_halfTaps + input.Length + _taps + 1];
-            input.CopyTo(padded.AsSpan(_halfTaps));
-            ref var x = ref MemoryMarshal.GetArrayDataReference(padded);
+            // Output n needs input samples k0 - H + 1 .. k0 - H + T; outside the input they are silence, so windows that
+            // overlap an end are copied into a zero-padded scratch row, and all others are read in place.
+            Span<float> scratch = _taps <= 4096 ? stackalloc float[_taps] : new float[_taps];
+            ref var x = ref MemoryMarshal.GetReference(input);
             ref var table = ref MemoryMarshal.GetArrayDataReference(_table);
             long position = 0; // output time in units of 1/_denominator input samples
             for (var n = 0; n < output.Length; n++, position += _step)
             {
                 var whole = position / _denominator;
                 var fraction = position - (whole * _denominator);
-                ref var window = ref Unsafe.Add(ref x, (nint)(whole + 1));
+                var first = whole + 1 - _halfTaps;
+                ref var window = ref scratch[0];
+                if (first >= 0 && first + _taps <= input.Length)
+                {
+                    window = ref Unsafe.Add(ref x, (nint)first);
+                }
+                else
+                {
+                    scratch.Clear();
+                    var from = (int)Math.Max(first, 0);
+                    var to = (int)Math.Min(first + _taps, input.Length);
+                    if (to > from)
+                    {
+                        input[from..to].CopyTo(scratch[(int)(from - first)..]);
+                    }
+                }
+
                 if (!_interpolate)
                 {
                     output[n] = Dot(ref Unsafe.Add(ref table, (nint)(fraction * _taps)), ref window, _taps);
@@ -154,30 +172,49 @@ public static class AudioResampler
             }
         }
 
+        /// <summary>Dot product of two float runs whose length is a multiple of <see cref="RowAlignment"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float Dot(ref float coefficients, ref float samples, int count)
         {
-            var lanes = Vector<float>.Count;
-            var accumulator0 = Vector<float>.Zero;
-            var accumulator1 = Vector<float>.Zero;
-            var i = 0;
-            for (; i + (2 * lanes) <= count; i += 2 * lanes)
+            if (Vector512.IsHardwareAccelerated)
             {
-                accumulator0 += LoadVector(ref coefficients, i) * LoadVector(ref samples, i);
-                accumulator1 += LoadVector(ref coefficients, i + lanes) * LoadVector(ref samples, i + lanes);
+                var sum0 = Vector512<float>.Zero;
+                var sum1 = Vector512<float>.Zero;
+                var i = 0;
+                for (; i + 32 <= count; i += 32)
+                {
+                    sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)i), Vector512.LoadUnsafe(ref samples, (nuint)i), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)(i + 16)), Vector512.LoadUnsafe(ref samples, (nuint)(i + 16)), sum1);
+                }
+
+                if (i < count)
+                {
+                    sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)i), Vector512.LoadUnsafe(ref samples, (nuint)i), sum0);
+                }
+
+                return Vector512.Sum(sum0 + sum1);
             }
 
-            if (i < count)
+            var a0 = Vector256<float>.Zero;
+            var a1 = Vector256<float>.Zero;
+            var a2 = Vector256<float>.Zero;
+            var a3 = Vector256<float>.Zero;
+            var j = 0;
+            for (; j + 32 <= count; j += 32)
             {
-                accumulator0 += LoadVector(ref coefficients, i) * LoadVector(ref samples, i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)j), Vector256.LoadUnsafe(ref samples, (nuint)j), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)(j + 8)), Vector256.LoadUnsafe(ref samples, (nuint)(j + 8)), a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)(j + 16)), Vector256.LoadUnsafe(ref samples, (nuint)(j + 16)), a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)(j + 24)), Vector256.LoadUnsafe(ref samples, (nuint)(j + 24)), a3);
             }
 
-            return Vector.Sum(accumulator0 + accumulator1);
+            for (; j < count; j += 8)
+            {
+                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)j), Vector256.LoadUnsafe(ref samples, (nuint)j), a0);
+            }
+
+            return Vector256.Sum((a0 + a1) + (a2 + a3));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<float> LoadVector(ref float start, int offset) =>
-            Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref start, offset)));
 
         private static double BesselI0(double x)
         {
