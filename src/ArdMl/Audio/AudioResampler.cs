@@ -180,19 +180,23 @@ public static class AudioResampler
             {
                 var sum0 = Vector512<float>.Zero;
                 var sum1 = Vector512<float>.Zero;
+                var sum2 = Vector512<float>.Zero;
+                var sum3 = Vector512<float>.Zero;
                 var i = 0;
-                for (; i + 32 <= count; i += 32)
+                for (; i + 64 <= count; i += 64)
                 {
                     sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)i), Vector512.LoadUnsafe(ref samples, (nuint)i), sum0);
                     sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)(i + 16)), Vector512.LoadUnsafe(ref samples, (nuint)(i + 16)), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)(i + 32)), Vector512.LoadUnsafe(ref samples, (nuint)(i + 32)), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)(i + 48)), Vector512.LoadUnsafe(ref samples, (nuint)(i + 48)), sum3);
                 }
 
-                if (i < count)
+                for (; i < count; i += 16)
                 {
                     sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)i), Vector512.LoadUnsafe(ref samples, (nuint)i), sum0);
                 }
 
-                return Vector512.Sum(sum0 + sum1);
+                return Vector512.Sum((sum0 + sum1) + (sum2 + sum3));
             }
 
             var a0 = Vector256<float>.Zero;
