@@ -111,11 +111,10 @@ internal sealed class FlacDecoder
         var channels = _info.Channels;
         var bitsPerSample = _info.BitsPerSample;
         var expected = _info.TotalSamples;
-        var capacity = expected > 0 ? Math.Min(expected, maxFrames) : Math.Min(data.Length / channels, maxFrames);
-        if (capacity * channels > Array.MaxLength)
-        {
-            throw new AudioDecodeException(_sourceName, $"{capacity} sample frames are too many to hold in memory");
-        }
+        // Start from the declared length, but never trust a (possibly corrupt) header for more than the data could
+        // plausibly hold; the buffers grow if needed.
+        var plausible = Math.Max((long)data.Length * 4 / channels, 1 << 20);
+        var capacity = Math.Min(expected > 0 ? expected : data.Length / channels, Math.Min(maxFrames, plausible));
 
         var width = mono ? 1 : channels;
         var output = GC.AllocateUninitializedArray<int>(mono ? 0 : (int)Math.Max(capacity * channels, channels * 4096L));
