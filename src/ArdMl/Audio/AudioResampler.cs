@@ -20,6 +20,8 @@ namespace ArdMl.Audio;
 /// </remarks>
 public static class AudioResampler
 {
+    private const int MaxCachedFilters = 32;
+
     private static readonly ConcurrentDictionary<(int Input, int Output), PolyphaseFilter> Filters = new();
 
     /// <summary>Resamples a mono signal from <paramref name="inputRate"/> to <paramref name="outputRate"/>.</summary>
@@ -41,6 +43,11 @@ public static class AudioResampler
         if (outputLength == 0)
         {
             return output;
+        }
+
+        if (Filters.Count > MaxCachedFilters)
+        {
+            Filters.Clear(); // unusual rate pairs: keep the cache bounded
         }
 
         var filter = Filters.GetOrAdd((inputRate, outputRate), static key => new PolyphaseFilter(key.Input, key.Output));
