@@ -90,6 +90,17 @@ internal static class BenchDecodeCommand
             Report(name, "  mono + WDL resample (NAudio)", Measure(runs, () => ResampleWithWdl(decoded.ToMono(), decoded.SampleRate)), duration);
         }
 
+        if (File.Exists(flacPath))
+        {
+            // Context for the FLAC figures: the reference C decoder (libFLAC, with its MD5 check) on the same file.
+            if (MeasureFlacReference(flacPath, Path.Combine(folder.Path, "reference.wav"), runs) is { } reference)
+            {
+                Console.WriteLine(
+                    $"{"reference: flac -d (libFLAC, C), same FLAC",-44} {"decode + MD5 + write WAV (process CPU)",-42} " +
+                    $"{"",8} {"",9} {"",8} {"",9} {reference * 1000,8:F1} {seconds / reference,8:N0}x");
+            }
+        }
+
         Console.WriteLine(failed
             ? $"Target NOT met: decode + resample must run at >= {TargetRealTime:N0}x real time (fastest run)."
             : $"Target met: >= {TargetRealTime:N0}x real time (fastest run) for every input.");
@@ -129,6 +140,41 @@ internal static class BenchDecodeCommand
 
     /// <summary>Wall-clock median and fastest run, and the median CPU time of the (single-core) process.</summary>
     private readonly record struct Timing(double Median, double Fastest, double Cpu);
+
+    /// <summary>
+    /// Mean CPU time (user + system) of <c>flac -d</c> processes decoding <paramref name="flacPath"/>, from the
+    /// children's CPU counters in /proc/self/stat (Linux); null elsewhere.
+    /// </summary>
+    private static double? MeasureFlacReference(string flacPath, string outputPath, int runs)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var before = ChildrenCpuTicks();
+        for (var i = 0; i < runs; i++)
+        {
+            using var process = Process.Start(new ProcessStartInfo("flac", ["-d", "-s", "-f", "-o", outputPath, flacPath])
+            {
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            })!;
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+        }
+
+        var ticks = ChildrenCpuTicks() - before;
+        return Math.Max(ticks / 100.0 / runs, 1e-6); // USER_HZ is 100 on Linux
+    }
+
+    private static long ChildrenCpuTicks()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture)
+            + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture); // cutime, cstime
+    }
 
     private static float[] ResampleWithWdl(float[] mono, int sourceRate)
     {

@@ -11,15 +11,17 @@ namespace ArdMl.Audio;
 /// </summary>
 /// <remarks>
 /// Filter design, with N = min(input rate, output rate) / 2 (the Nyquist frequency of the lower rate):
-/// passband 0 .. 0.90 N (ripple below 0.001 dB), transition 0.90 N .. 1.00 N, stopband from 1.00 N with at least
-/// 90 dB attenuation (Kaiser beta 8.96), cutoff 0.95 N. Downsampling 44.1 kHz to 16 kHz therefore keeps 0 - 7.2 kHz
-/// and removes everything above 8 kHz by 90 dB before it could alias. Rational ratios with at most 1024 output phases
+/// passband 0 .. 0.90 N (measured deviation below 0.005 dB), transition 0.90 N .. 1.00 N, stopband from 1.00 N with
+/// 90 dB attenuation (Kaiser design, beta 8.96; measured at least 89.9 dB), cutoff 0.95 N. Downsampling 44.1 kHz to 16 kHz therefore keeps 0 - 7.2 kHz
+/// and attenuates everything above 8 kHz by about 90 dB before it could alias (316 taps). Rational ratios with at most 1024 output phases
 /// (every common audio rate pair) use exact phases; other ratios interpolate linearly between 1024 precomputed phases.
 /// The output has round(n x outputRate / inputRate) samples, aligned so that output sample i sits at input time
 /// i x inputRate / outputRate; the signal beyond both ends is taken as silence.
 /// </remarks>
 public static class AudioResampler
 {
+    private const int MaxCachedFilters = 32;
+
     private static readonly ConcurrentDictionary<(int Input, int Output), PolyphaseFilter> Filters = new();
 
     /// <summary>Resamples a mono signal from <paramref name="inputRate"/> to <paramref name="outputRate"/>.</summary>
@@ -41,6 +43,11 @@ public static class AudioResampler
         if (outputLength == 0)
         {
             return output;
+        }
+
+        if (Filters.Count > MaxCachedFilters)
+        {
+            Filters.Clear(); // unusual rate pairs: keep the cache bounded
         }
 
         var filter = Filters.GetOrAdd((inputRate, outputRate), static key => new PolyphaseFilter(key.Input, key.Output));

@@ -17,7 +17,7 @@ internal sealed class FlacDecoder
 
     private readonly string _sourceName;
     private readonly long[][] _channelBuffers;
-    private readonly long[] _coefficients = new long[MaxLpcOrder];
+    private readonly long[] _coefficients = new long[MaxLpcOrder + 4];
     private readonly StreamInfo _info;
     private byte[] _hashBuffer = [];
     private int[] _interleaved = [];
@@ -111,11 +111,10 @@ internal sealed class FlacDecoder
         var channels = _info.Channels;
         var bitsPerSample = _info.BitsPerSample;
         var expected = _info.TotalSamples;
-        var capacity = expected > 0 ? Math.Min(expected, maxFrames) : Math.Min(data.Length / channels, maxFrames);
-        if (capacity * channels > Array.MaxLength)
-        {
-            throw new AudioDecodeException(_sourceName, $"{capacity} sample frames are too many to hold in memory");
-        }
+        // Start from the declared length, but never trust a (possibly corrupt) header for more than the data could
+        // plausibly hold; the buffers grow if needed.
+        var plausible = Math.Max((long)data.Length * 4 / channels, 1 << 20);
+        var capacity = Math.Min(expected > 0 ? expected : data.Length / channels, Math.Min(maxFrames, plausible));
 
         var width = mono ? 1 : channels;
         var output = GC.AllocateUninitializedArray<int>(mono ? 0 : (int)Math.Max(capacity * channels, channels * 4096L));
@@ -448,14 +447,15 @@ internal sealed class FlacDecoder
                 throw new InvalidDataException($"negative LPC shift {shift}");
             }
 
-            var coefficients = _coefficients.AsSpan(0, order);
+            var coefficients = _coefficients.AsSpan();
+            coefficients.Clear();
             for (var i = 0; i < order; i++)
             {
                 coefficients[i] = reader.ReadSigned(precision);
             }
 
             ReadResidual(ref reader, samples, order);
-            RestoreLpc(samples, coefficients, shift);
+            RestoreLpc(samples, coefficients, order, shift);
         }
         else
         {
@@ -585,37 +585,51 @@ internal sealed class FlacDecoder
         }
     }
 
+    /// <summary>
+    /// Adds the LPC prediction to the residuals in place. <paramref name="paddedCoefficients"/> holds the order's
+    /// coefficients followed by at least three zeros, so the older taps run in whole groups of four.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RestoreLpc(Span<long> x, ReadOnlySpan<long> coefficients, int shift)
+    private static void RestoreLpc(Span<long> x, ReadOnlySpan<long> paddedCoefficients, int order, int shift)
     {
-        var order = coefficients.Length;
         if (x.Length <= order)
         {
             return;
         }
 
-        ref var c = ref MemoryMarshal.GetReference(coefficients);
+        ref var c = ref MemoryMarshal.GetReference(paddedCoefficients);
         ref var first = ref MemoryMarshal.GetReference(x);
         var newestCoefficient = c;
         var previous = Unsafe.Add(ref first, order - 1);
-        for (var i = order; i < x.Length; i++)
+        var groups = (order + 2) / 4; // groups of four older taps (j = 1 .. order - 1, zero-padded)
+        var safeStart = Math.Min(x.Length, order + 3); // from here the padded taps stay inside the block
+        for (var i = order; i < safeStart; i++)
         {
-            // coefficients[j] multiplies x[i - 1 - j]; the term of the newest sample (held in a register) is added
-            // last so that the older terms are summed while the previous sample is still being computed.
-            ref var older = ref Unsafe.Add(ref first, i - 2);
             long sum = 0;
-            var j = 1;
-            for (; j + 4 <= order; j += 4)
+            for (var j = 1; j < order; j++)
             {
-                sum += (Unsafe.Add(ref c, j) * Unsafe.Subtract(ref older, j - 1))
-                    + (Unsafe.Add(ref c, j + 1) * Unsafe.Subtract(ref older, j))
-                    + (Unsafe.Add(ref c, j + 2) * Unsafe.Subtract(ref older, j + 1))
-                    + (Unsafe.Add(ref c, j + 3) * Unsafe.Subtract(ref older, j + 2));
+                sum += Unsafe.Add(ref c, j) * Unsafe.Add(ref first, i - 1 - j);
             }
 
-            for (; j < order; j++)
+            previous = Unsafe.Add(ref first, i) + ((sum + (newestCoefficient * previous)) >> shift);
+            Unsafe.Add(ref first, i) = previous;
+        }
+
+        for (var i = safeStart; i < x.Length; i++)
+        {
+            // coefficients[j] multiplies x[i - 1 - j]; the newest sample's term (held in a register) is added last so
+            // that the older terms are summed while the previous sample is still being computed.
+            ref var older = ref Unsafe.Add(ref first, i - 2);
+            ref var taps = ref Unsafe.Add(ref c, 1);
+            long sum = 0;
+            for (var g = 0; g < groups; g++)
             {
-                sum += Unsafe.Add(ref c, j) * Unsafe.Subtract(ref older, j - 1);
+                sum += (taps * older)
+                    + (Unsafe.Add(ref taps, 1) * Unsafe.Subtract(ref older, 1))
+                    + (Unsafe.Add(ref taps, 2) * Unsafe.Subtract(ref older, 2))
+                    + (Unsafe.Add(ref taps, 3) * Unsafe.Subtract(ref older, 3));
+                taps = ref Unsafe.Add(ref taps, 4);
+                older = ref Unsafe.Subtract(ref older, 4);
             }
 
             previous = Unsafe.Add(ref first, i) + ((sum + (newestCoefficient * previous)) >> shift);
