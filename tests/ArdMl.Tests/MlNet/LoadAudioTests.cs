@@ -143,6 +143,39 @@ public sealed class LoadAudioTests : IDisposable
     }
 
     [SkippableFact]
+    public void Skip_mode_output_can_be_cached_and_read_in_parallel()
+    {
+        var good = FsddClips(6);
+        var bad = WriteBytes("bad.wav", [0x52, 0x49, 0x46, 0x46, 1, 2, 3]);
+        var paths = good.Take(3).Append(bad).Concat(good.Skip(3)).ToArray();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow { Path = p }));
+        var transformer = ml.Transforms.Ard().LoadAudio(new LoadAudioOptions { BadClipHandling = BadClipHandling.Skip }).Fit(data);
+
+        var cached = ml.Data.Cache(transformer.Transform(data));
+        var counts = cached.GetColumn<int>("SampleCount").ToList();
+
+        counts.Should().Equal(good.Select(p => AudioLoader.LoadMono(p).Length));
+        var cursors = cached.GetRowCursorSet([cached.Schema["SampleCount"]], 3);
+        var total = 0;
+        Parallel.ForEach(cursors, cursor =>
+        {
+            using (cursor)
+            {
+                var getter = cursor.GetGetter<int>(cached.Schema["SampleCount"]);
+                var value = 0;
+                while (cursor.MoveNext())
+                {
+                    getter(ref value);
+                    Interlocked.Add(ref total, value);
+                }
+            }
+        });
+        total.Should().Be(counts.Sum());
+        transformer.SkippedClips.Should().ContainSingle().Which.Source.Should().Be(bad);
+    }
+
+    [SkippableFact]
     public void A_saved_LoadAudio_loads_in_a_new_context_with_identical_output()
     {
         var clips = FsddClips(2);
