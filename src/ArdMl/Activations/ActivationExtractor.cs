@@ -133,8 +133,14 @@ public sealed class ActivationExtractor : IDisposable
     /// <summary>The taps extracted, in order.</summary>
     public IReadOnlyList<string> Taps => _taps;
 
-    /// <summary>Sample rate (Hz) of the samples <see cref="Extract"/> expects: decode audio at this rate.</summary>
+    /// <summary>Sample rate (Hz) the model runs at (the description's rate).</summary>
     public int SampleRate => _description.SampleRate;
+
+    /// <summary>
+    /// Sample rate (Hz) of the samples callers must pass: <see cref="ActivationExtractorOptions.InputSampleRate"/> when
+    /// set (clips are then resampled), else <see cref="SampleRate"/>. Decode audio at this rate.
+    /// </summary>
+    public int InputSampleRate => _options.InputSampleRate ?? _description.SampleRate;
 
     /// <summary>The original model file content (for persisting the model).</summary>
     public byte[] ModelBytes { get; }
@@ -198,6 +204,11 @@ public sealed class ActivationExtractor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(clips);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_options.InputSampleRate is { } rate && rate != SampleRate)
+        {
+            clips = clips.Select(c => c with { Samples = AudioResampler.Resample(c.Samples.Span, rate, SampleRate) });
+        }
+
         return _description.FrontEnd.Kind == FrontEndKind.RecurrentChunks ? ExtractRecurrent(clips, progress) : ExtractWindowed(clips, progress);
     }
 
@@ -458,35 +469,62 @@ public sealed class ActivationExtractor : IDisposable
         }
     }
 
-    /// <summary>The clip as units: samples, or mel frames (row-major frames × melBins) for MelThenWindows.</summary>
-    private float[] ClipUnits(ReadOnlyMemory<float> samples, out int unitCount)
+    /// <summary>
+    /// The clip as units: samples, or mel frames (row-major frames × melBins) for MelThenWindows.
+    /// <paramref name="plannedUnits"/> counts the units that carry the clip (windows are planned over them);
+    /// <paramref name="availableUnits"/> counts the units in the returned array, which may be more when a short clip
+    /// was zero-padded as audio before the mel model (so padding looks like silence to the embedding model).
+    /// </summary>
+    private float[] ClipUnits(ReadOnlyMemory<float> samples, out int plannedUnits, out int availableUnits)
     {
         var front = _description.FrontEnd;
         if (front.Kind != FrontEndKind.MelThenWindows)
         {
-            unitCount = samples.Length;
+            plannedUnits = availableUnits = samples.Length;
             return samples.ToArray();
         }
 
-        unitCount = 0;
-        if (samples.Length < 400)
+        const int MelFftSize = 512;
+        var validFrames = samples.Length < MelFftSize ? 0 : ((samples.Length - MelFftSize) / front.MelHopSamples) + 1;
+        var minimumSamples = ((front.WindowFrames - 1) * front.MelHopSamples) + MelFftSize;
+        var length = samples.Length;
+        if (validFrames < front.WindowFrames && front.ShortClip != ShortClipPolicy.Empty && samples.Length > 0)
+        {
+            length = minimumSamples;
+        }
+
+        plannedUnits = availableUnits = 0;
+        if (validFrames == 0 && length < minimumSamples)
         {
             return [];
         }
 
-        var scaled = new float[samples.Length];
-        System.Numerics.Tensors.TensorPrimitives.Multiply(samples.Span, front.InputScale, scaled);
+        var scaled = new float[length];
+        if (front.ShortClip == ShortClipPolicy.Loop && length > samples.Length)
+        {
+            for (var i = 0; i < length; i++)
+            {
+                scaled[i] = samples.Span[i % samples.Length] * front.InputScale;
+            }
+
+            validFrames = front.WindowFrames;
+        }
+        else
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(samples.Span, front.InputScale, scaled.AsSpan(0, samples.Length));
+        }
+
         using var input = OrtValue.CreateTensorValueFromMemory(scaled, [1, scaled.Length]);
         using var runOptions = new RunOptions();
         using var outputs = _melSession!.Run(runOptions, [front.MelInput], [input], [front.MelOutput]);
-        var info = outputs[0].GetTensorTypeAndShape();
-        var shape = info.Shape;
+        var shape = outputs[0].GetTensorTypeAndShape().Shape;
         if (shape.Length < 2 || shape[^1] != front.MelBins)
         {
             throw new ModelInputMismatchException(front.MelModel!, front.MelOutput, $"[..., frames, {front.MelBins}]", $"[{string.Join(", ", shape)}]");
         }
 
-        unitCount = (int)shape[^2];
+        availableUnits = (int)shape[^2];
+        plannedUnits = Math.Max(1, Math.Min(validFrames, availableUnits));
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
@@ -544,13 +582,13 @@ public sealed class ActivationExtractor : IDisposable
 
         foreach (var clip in clips)
         {
-            var units = ClipUnits(clip.Samples, out var unitCount);
+            var units = ClipUnits(clip.Samples, out var unitCount, out var availableUnits);
             var plan = PlanWindows(unitCount);
             var pendingClip = new PendingClip(clip, plan.Count, _taps.Length);
             pending.Enqueue(pendingClip);
             foreach (var window in plan)
             {
-                CopyWindowUnits(units, unitCount, window, windowUnits);
+                CopyWindowUnits(units, availableUnits, window, windowUnits);
                 FillWindowInput(windowUnits, buffer.AsSpan(slots.Count * perWindow, perWindow));
                 slots.Add((pendingClip, window));
                 if (slots.Count == batch)
@@ -578,21 +616,22 @@ public sealed class ActivationExtractor : IDisposable
         }
     }
 
-    private void CopyWindowUnits(float[] units, int unitCount, WindowPlan window, Span<float> destination)
+    private void CopyWindowUnits(float[] units, int availableUnits, WindowPlan window, Span<float> destination)
     {
         var width = _unitWidth;
-        if (window.Loop)
+        if (window.Loop && availableUnits < _unitsPerWindow)
         {
             for (var u = 0; u < _unitsPerWindow; u++)
             {
-                units.AsSpan((u % unitCount) * width, width).CopyTo(destination.Slice(u * width, width));
+                units.AsSpan((u % availableUnits) * width, width).CopyTo(destination.Slice(u * width, width));
             }
 
             return;
         }
 
-        units.AsSpan(window.Start * width, window.Valid * width).CopyTo(destination);
-        destination[(window.Valid * width)..].Clear();
+        var copy = Math.Min(_unitsPerWindow, availableUnits - window.Start);
+        units.AsSpan(window.Start * width, copy * width).CopyTo(destination);
+        destination[(copy * width)..].Clear();
     }
 
     private void RunSlots(float[] buffer, List<(PendingClip Clip, WindowPlan Window)> slots)

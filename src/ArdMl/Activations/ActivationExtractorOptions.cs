@@ -24,6 +24,13 @@ public sealed class ActivationExtractorOptions
     /// <summary>Extra folders searched for model files after the description's own search roots.</summary>
     public IReadOnlyList<string> ModelSearchRoots { get; init; } = [];
 
+    /// <summary>
+    /// Sample rate (Hz) of the samples callers pass; when it differs from the description's rate (Basic Pitch wants
+    /// 22,050 Hz) each clip is resampled with <see cref="Audio.AudioResampler"/>. Null (the default) means the samples
+    /// already have the description's rate.
+    /// </summary>
+    public int? InputSampleRate { get; init; }
+
     /// <summary>The defaults.</summary>
     public static ActivationExtractorOptions Default { get; } = new();
 }
