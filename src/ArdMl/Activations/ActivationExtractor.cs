@@ -23,7 +23,7 @@ public sealed class ActivationExtractor : IDisposable
     private readonly InferenceSession? _melSession;
     private readonly WhisperLogMel? _logMel;
     private readonly string[] _taps;
-    private readonly string[] _runOutputs;
+    private readonly string[] _runOutputs = [];
     private readonly HashSet<string> _inputTaps;
     private readonly Dictionary<string, int> _widths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TapOutputDecoder> _decoders = new(StringComparer.Ordinal);
@@ -72,6 +72,11 @@ public sealed class ActivationExtractor : IDisposable
 
         var front = description.FrontEnd;
         _runOutputs = [.. _taps.Where(t => !_inputTaps.Contains(t)).Concat(front.State.Select(s => s.Output)).Distinct(StringComparer.Ordinal)];
+        if (_runOutputs.Length == 0)
+        {
+            // Only the input itself is tapped; ONNX Runtime still needs one output to run.
+            _runOutputs = [editor.OutputNames[0]];
+        }
         using (var sessionOptions = CreateSessionOptions(options, out var provider, out var notice))
         {
             ExecutionProviderInUse = provider;
