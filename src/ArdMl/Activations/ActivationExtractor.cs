@@ -77,6 +77,7 @@ public sealed class ActivationExtractor : IDisposable
             // Only the input itself is tapped; ONNX Runtime still needs one output to run.
             _runOutputs = [editor.OutputNames[0]];
         }
+        EditedModelBytes = edited;
         using (var sessionOptions = CreateSessionOptions(options, out var provider, out var notice))
         {
             ExecutionProviderInUse = provider;
@@ -152,6 +153,24 @@ public sealed class ActivationExtractor : IDisposable
 
     /// <summary>SHA-256 (lower-case hex) of <see cref="ModelBytes"/>.</summary>
     public string ModelSha256 { get; }
+
+    /// <summary>The model bytes handed to ONNX Runtime (taps added to graph.output).</summary>
+    internal byte[] EditedModelBytes { get; }
+
+    /// <summary>The options in use.</summary>
+    internal ActivationExtractorOptions Options => _options;
+
+    /// <summary>Names of the outputs every model run requests.</summary>
+    internal IReadOnlyList<string> RunOutputs => _runOutputs;
+
+    /// <summary>Constant inputs fed to every run.</summary>
+    internal IReadOnlyList<(string Name, OrtValue Value)> Constants => _constants;
+
+    /// <summary>When set, receives a copy of every model input the extractor builds (see <see cref="ExtractionBaseline"/>).</summary>
+    internal ExtractionBaseline? Recorder { get; set; }
+
+    /// <summary>Creates session options like the extractor's (for a baseline session).</summary>
+    internal SessionOptions CreateSessionOptions() => CreateSessionOptions(_options, out _, out _);
 
     /// <summary>Full path of the model file.</summary>
     public string ModelPath => _modelPath;
@@ -439,6 +458,7 @@ public sealed class ActivationExtractor : IDisposable
             values.Add(value);
         }
 
+        Recorder?.RecordWindows(buffer.AsSpan(0, count), shape);
         using var runOptions = new RunOptions();
         return _session.Run(runOptions, names, values, _runOutputs);
     }
@@ -521,6 +541,7 @@ public sealed class ActivationExtractor : IDisposable
 
         using var input = OrtValue.CreateTensorValueFromMemory(scaled, [1, scaled.Length]);
         using var runOptions = new RunOptions();
+        Recorder?.RecordMel(scaled);
         using var outputs = _melSession!.Run(runOptions, [front.MelInput], [input], [front.MelOutput]);
         var shape = outputs[0].GetTensorTypeAndShape().Shape;
         if (shape.Length < 2 || shape[^1] != front.MelBins)
@@ -711,6 +732,7 @@ public sealed class ActivationExtractor : IDisposable
         var pendingClips = group.Select((c, i) => new PendingClip(c, plans[i].Count, _taps.Length)).ToList();
         var steps = plans.Count == 0 ? 0 : plans.Max(p => p.Count);
         var batch = new RecurrentBatch(this, group.Count);
+        Recorder?.StartRecurrentGroup(group.Count);
         var row = new float[chunk + context];
         for (var step = 0; step < steps; step++)
         {
@@ -956,6 +978,7 @@ public sealed class ActivationExtractor : IDisposable
                     values.Add(value);
                 }
 
+                _owner.Recorder?.RecordRecurrentStep(InputBuffer, InputShape);
                 using var runOptions = new RunOptions();
                 return _owner._session.Run(runOptions, names, values, _owner._runOutputs);
             }

@@ -198,21 +198,23 @@ public sealed class ActivationShardWriter : IDisposable
 
     private FileStream ShardFor(int bytes)
     {
-        if (_shard is not null && _shard.Position > 0 && _shard.Position + bytes > _maxShardBytes)
+        _shard ??= OpenShard();
+        if (_shard.Position > 0 && _shard.Position + bytes > _maxShardBytes)
         {
             _shard.Flush(flushToDisk: true);
             _shard.Dispose();
-            _shard = null;
             _shardNumber++;
-        }
-
-        if (_shard is null)
-        {
-            _shard = new FileStream(Path.Combine(_folder, ShardName(_shardNumber)), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
-            _shard.Seek(0, SeekOrigin.End);
+            _shard = OpenShard();
         }
 
         return _shard;
+    }
+
+    private FileStream OpenShard()
+    {
+        var stream = new FileStream(Path.Combine(_folder, ShardName(_shardNumber)), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        stream.Seek(0, SeekOrigin.End);
+        return stream;
     }
 
     private void Resume(string indexPath, ActivationShardManifest header)
