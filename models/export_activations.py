@@ -273,6 +273,7 @@ class Qwen2AudioSource:
         self.model.to(args.device).eval()
         self.device = args.device
         self.prompt = args.prompt
+        self.prefix = args.prefix
         tokenizer = self.processor.tokenizer
         audio_token = getattr(self.processor, "audio_token", None) or "<|AUDIO|>"
         self.audio_token_id = tokenizer.convert_tokens_to_ids(audio_token)
@@ -290,7 +291,9 @@ class Qwen2AudioSource:
     def _inputs(self, samples):
         import inspect
 
-        text = "<|audio_bos|><|AUDIO|><|audio_eos|>" + (self.prompt or "")
+        # Decoder attention is causal: audio-token activations depend on the text *before* the audio (--prefix, e.g.
+        # a chat-template system turn) and never on the text after it (--prompt).
+        text = (self.prefix or "") + "<|audio_bos|><|AUDIO|><|audio_eos|>" + (self.prompt or "")
         # transformers 4.45-4.46 name the keyword `audios` and would silently ignore `audio` (**kwargs); later
         # versions take `audio`. Pick the one the installed processor declares.
         parameters = inspect.signature(self.processor.__call__).parameters
@@ -421,7 +424,10 @@ def parse_args(argv: Optional[List[str]] = None):
     parser.add_argument("--device", default="cuda" if _cuda_available() else "cpu", help="torch device")
     parser.add_argument("--max-seconds", type=float, default=None,
                         help="use at most this many seconds of each clip (Qwen2-Audio always stops at 30 s)")
-    parser.add_argument("--prompt", default="", help="Qwen2-Audio: text after the audio (does not change audio positions)")
+    parser.add_argument("--prefix", default="",
+                        help="Qwen2-Audio: text before the audio, e.g. '<|im_start|>system\\nYou are a helpful assistant."
+                             "<|im_end|>\\n<|im_start|>user\\nAudio 1: ' (changes the audio-token activations)")
+    parser.add_argument("--prompt", default="", help="Qwen2-Audio: text after the audio (cannot change audio-token activations)")
     parser.add_argument("--max-shard-bytes", type=int, default=1 << 30, help="start a new shard file beyond this size")
     parser.add_argument("--trust-remote-code", action="store_true", help="pass trust_remote_code to transformers")
     return parser.parse_args(argv)
@@ -442,7 +448,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     folder = args.out / f"part-{part}-of-{parts}" if parts > 1 else args.out
     source = Qwen2AudioSource(args) if args.source == "qwen2-audio" else WhisperEncoderSource(args)
     writer = ShardWriter(folder, source.d, args.dtype, args.model, source.tap,
-                         {"source": args.source, "shard": f"{part}/{parts}", "layer": str(args.layer)},
+                         {"source": args.source, "shard": f"{part}/{parts}", "layer": str(args.layer),
+                          "hiddenStatesIndex": str(source.index), "prefix": args.prefix},
                          args.max_shard_bytes)
     todo = [clip for clip in clips if clip not in writer]
     print(f"{args.model} {source.tap} (d {source.d}) on {args.device}: {len(clips)} clips in part {part}/{parts}, "
@@ -453,6 +460,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         for number, clip in enumerate(todo, 1):
             try:
                 samples = load_audio(args.audio / clip, args.max_seconds)
+            except Exception as error:  # librosa/audioread/soundfile raise many unrelated types
+                failures.append((clip, f"decode: {type(error).__name__}: {error}"))
+                continue
+            try:
                 values = source.activations(samples)
                 writer.write(clip, values, {"path": clip, "seconds": f"{len(samples) / SAMPLE_RATE:.3f}"})
             except (OSError, RuntimeError, ValueError, FloatingPointError) as error:
