@@ -34,6 +34,7 @@ public sealed class ActivationExtractor : IDisposable
     private readonly int _samplesPerUnit;
     private readonly int _hopUnits;
     private readonly string _modelPath;
+    private readonly RunOptions _runOptions = new();
     private bool _disposed;
 
     private ActivationExtractor(ModelDescription description, IReadOnlyList<string> taps, ActivationExtractorOptions options)
@@ -252,6 +253,7 @@ public sealed class ActivationExtractor : IDisposable
 
         _session?.Dispose();
         _melSession?.Dispose();
+        _runOptions.Dispose();
     }
 
     private static SessionOptions CreateSessionOptions(ActivationExtractorOptions options, out string provider, out string? notice)
@@ -459,8 +461,7 @@ public sealed class ActivationExtractor : IDisposable
         }
 
         Recorder?.RecordWindows(buffer.AsSpan(0, count), shape);
-        using var runOptions = new RunOptions();
-        return _session.Run(runOptions, names, values, _runOutputs);
+        return _session.Run(_runOptions, names, values, _runOutputs);
     }
 
     /// <summary>Turns one window of units (samples or mel frames) into the model's input values.</summary>
@@ -473,10 +474,14 @@ public sealed class ActivationExtractor : IDisposable
                 _logMel!.Compute(windowUnits, destination, front.WindowFrames);
                 break;
             case FrontEndKind.MelThenWindows:
-                var transform = front.MelTransform;
-                for (var i = 0; i < windowUnits.Length; i++)
+                if (front.MelTransform is { } transform)
                 {
-                    destination[i] = transform is null ? windowUnits[i] : (windowUnits[i] * transform.Scale) + transform.Offset;
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(windowUnits, transform.Scale, destination);
+                    System.Numerics.Tensors.TensorPrimitives.Add(destination, transform.Offset, destination);
+                }
+                else
+                {
+                    windowUnits.CopyTo(destination);
                 }
 
                 break;
@@ -540,9 +545,8 @@ public sealed class ActivationExtractor : IDisposable
         }
 
         using var input = OrtValue.CreateTensorValueFromMemory(scaled, [1, scaled.Length]);
-        using var runOptions = new RunOptions();
         Recorder?.RecordMel(scaled);
-        using var outputs = _melSession!.Run(runOptions, [front.MelInput], [input], [front.MelOutput]);
+        using var outputs = _melSession!.Run(_runOptions, [front.MelInput], [input], [front.MelOutput]);
         var shape = outputs[0].GetTensorTypeAndShape().Shape;
         if (shape.Length < 2 || shape[^1] != front.MelBins)
         {
@@ -979,8 +983,7 @@ public sealed class ActivationExtractor : IDisposable
                 }
 
                 _owner.Recorder?.RecordRecurrentStep(InputBuffer, InputShape);
-                using var runOptions = new RunOptions();
-                return _owner._session.Run(runOptions, names, values, _owner._runOutputs);
+                return _owner._session.Run(_owner._runOptions, names, values, _owner._runOutputs);
             }
             finally
             {
