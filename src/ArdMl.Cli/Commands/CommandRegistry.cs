@@ -9,6 +9,6 @@ internal static class CommandRegistry
     {
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
-        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchExtractCommand.Create());
+        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchMlNetCommand.Create(), BenchExtractCommand.Create());
     }
 }
