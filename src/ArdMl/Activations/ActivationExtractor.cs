@@ -37,7 +37,8 @@ public sealed class ActivationExtractor : IDisposable
     private readonly RunOptions _runOptions = new();
     private bool _disposed;
 
-    private ActivationExtractor(ModelDescription description, IReadOnlyList<string> taps, ActivationExtractorOptions options)
+    private ActivationExtractor(
+        ModelDescription description, byte[] modelBytes, string modelName, byte[]? melModelBytes, string? melModelName, IReadOnlyList<string> taps, ActivationExtractorOptions options)
     {
         _description = description;
         _options = options;
@@ -46,8 +47,9 @@ public sealed class ActivationExtractor : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
         }
 
-        _modelPath = description.ResolveModelPath(options.ModelSearchRoots);
-        ModelBytes = File.ReadAllBytes(_modelPath);
+        _modelPath = modelName;
+        ModelBytes = modelBytes;
+        MelModelBytes = melModelBytes;
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(ModelBytes));
         if (description.ModelSha256 is { Length: > 0 } expectedHash && !string.Equals(expectedHash, ModelSha256, StringComparison.OrdinalIgnoreCase))
         {
@@ -86,8 +88,8 @@ public sealed class ActivationExtractor : IDisposable
             _session = new InferenceSession(edited, sessionOptions);
             if (front.Kind == FrontEndKind.MelThenWindows)
             {
-                var melPath = description.ResolveMelModelPath(options.ModelSearchRoots);
-                _melSession = new InferenceSession(melPath, sessionOptions);
+                var melPath = melModelName ?? "mel model";
+                _melSession = new InferenceSession(melModelBytes ?? throw new ArgumentException($"Description '{description.Name}' needs a mel model (frontEnd.melModel)."), sessionOptions);
                 CheckTensor(_melSession.InputMetadata, melPath, front.MelInput, TensorElementType.Float, null, "frontEnd.melInput");
                 if (!_melSession.OutputMetadata.ContainsKey(front.MelOutput))
                 {
@@ -152,6 +154,9 @@ public sealed class ActivationExtractor : IDisposable
     /// <summary>The original model file content (for persisting the model).</summary>
     public byte[] ModelBytes { get; }
 
+    /// <summary>The mel model's content (MelThenWindows), else null.</summary>
+    public byte[]? MelModelBytes { get; }
+
     /// <summary>SHA-256 (lower-case hex) of <see cref="ModelBytes"/>.</summary>
     public string ModelSha256 { get; }
 
@@ -173,7 +178,7 @@ public sealed class ActivationExtractor : IDisposable
     /// <summary>Creates session options like the extractor's (for a baseline session).</summary>
     internal SessionOptions CreateSessionOptions() => CreateSessionOptions(_options, out _, out _);
 
-    /// <summary>Full path of the model file.</summary>
+    /// <summary>Full path of the model file (or the name given to in-memory bytes).</summary>
     public string ModelPath => _modelPath;
 
     /// <summary>The execution provider actually used ("CPU" or "CUDA").</summary>
@@ -192,8 +197,37 @@ public sealed class ActivationExtractor : IDisposable
     public static ActivationExtractor Create(ModelDescription description, IEnumerable<string>? taps = null, ActivationExtractorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(description);
+        options ??= ActivationExtractorOptions.Default;
+        var modelPath = description.ResolveModelPath(options.ModelSearchRoots);
+        var melPath = description.FrontEnd.Kind == FrontEndKind.MelThenWindows ? description.ResolveMelModelPath(options.ModelSearchRoots) : null;
+        return CreateFromBytes(description, File.ReadAllBytes(modelPath), melPath is null ? null : File.ReadAllBytes(melPath), taps, options, modelPath, melPath);
+    }
+
+    /// <summary>
+    /// Creates an extractor from model bytes already in memory (for example embedded in a saved ML.NET model); the
+    /// description's file references are not used.
+    /// </summary>
+    /// <param name="description">The model description.</param>
+    /// <param name="modelBytes">The tapped ONNX model.</param>
+    /// <param name="melModelBytes">The mel model (MelThenWindows only), else null.</param>
+    /// <param name="taps">Values to extract; null or empty uses the description's defaultTaps.</param>
+    /// <param name="options">Options; null uses the defaults.</param>
+    /// <param name="modelName">Name of the model in messages.</param>
+    /// <param name="melModelName">Name of the mel model in messages.</param>
+    public static ActivationExtractor CreateFromBytes(
+        ModelDescription description,
+        byte[] modelBytes,
+        byte[]? melModelBytes,
+        IEnumerable<string>? taps = null,
+        ActivationExtractorOptions? options = null,
+        string? modelName = null,
+        string? melModelName = null)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(modelBytes);
         var list = taps?.Where(t => !string.IsNullOrWhiteSpace(t)).ToList() ?? [];
-        return new ActivationExtractor(description, list.Count > 0 ? list : description.DefaultTaps, options ?? ActivationExtractorOptions.Default);
+        return new ActivationExtractor(
+            description, modelBytes, modelName ?? description.Model, melModelBytes, melModelName ?? description.FrontEnd.MelModel, list.Count > 0 ? list : description.DefaultTaps, options ?? ActivationExtractorOptions.Default);
     }
 
     /// <summary>Width d (features per frame) of a tap.</summary>

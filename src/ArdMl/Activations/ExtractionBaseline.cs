@@ -41,7 +41,7 @@ public sealed class ExtractionBaseline : IDisposable
         baseline._session = new InferenceSession(extractor.EditedModelBytes, options);
         if (extractor.Description.FrontEnd.Kind == FrontEndKind.MelThenWindows)
         {
-            baseline._melSession = new InferenceSession(extractor.Description.ResolveMelModelPath(extractor.Options.ModelSearchRoots), options);
+            baseline._melSession = new InferenceSession(extractor.MelModelBytes!, options);
         }
 
         return baseline;
