@@ -124,7 +124,7 @@ internal static class ExtractCommand
         using var extractor = ActivationExtractor.Create(description, requestedTaps, options);
         if (extractor.ExecutionNotice is { } notice)
         {
-            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(notice)}[/]");
+            Console.Error.WriteLine(notice);
         }
 
         var target = parts > 1 ? Path.Combine(outFolder, string.Create(CultureInfo.InvariantCulture, $"part-{part}-of-{parts}")) : outFolder;
@@ -154,8 +154,8 @@ internal static class ExtractCommand
             var all = FindAudio(audioFolder);
             var mine = all.Where((_, k) => k % parts == part).ToList();
             var todo = mine.Where(id => writers.Values.Any(w => !w.Contains(id))).ToList();
-            AnsiConsole.MarkupLine(
-                $"{Markup.Escape(description.Name)}: taps {Markup.Escape(string.Join(", ", extractor.Taps.Select(t => $"{t} (d {extractor.WidthOf(t)})")))} on {extractor.ExecutionProviderInUse}; " +
+            Console.WriteLine(
+                $"{description.Name}: taps {string.Join(", ", extractor.Taps.Select(t => $"{t} (d {extractor.WidthOf(t)})"))} on {extractor.ExecutionProviderInUse}; " +
                 $"{mine.Count} clips in part {part}/{parts}, {mine.Count - todo.Count} already done.");
 
             var failures = new ConcurrentQueue<(string Clip, string Problem)>();
@@ -229,14 +229,14 @@ internal static class ExtractCommand
                     task.Value = task.MaxValue;
                 });
 
-            AnsiConsole.MarkupLine(
-                $"wrote {stats.Clips} clips ({stats.Empty} with zero frames), {stats.Frames} frames of the first tap, {stats.Masked} frames masked as silence -> {Markup.Escape(outFolder)}");
+            Console.WriteLine(
+                $"wrote {stats.Clips} clips ({stats.Empty} with zero frames), {stats.Frames} frames of the first tap, {stats.Masked} frames masked as silence -> {outFolder}");
             if (!failures.IsEmpty)
             {
-                AnsiConsole.MarkupLine($"[yellow]skipped {failures.Count} clips:[/]");
+                Console.WriteLine($"skipped {failures.Count} clips:");
                 foreach (var (clip, problem) in failures)
                 {
-                    AnsiConsole.MarkupLine($"  [yellow]{Markup.Escape(clip)}[/]: {Markup.Escape(problem)}");
+                    Console.WriteLine($"  {clip}: {problem}");
                 }
             }
 
