@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using ArdMl.Activations;
+using ArdMl.Tests.Infrastructure;
+
+namespace ArdMl.Tests.Activations;
+
+/// <summary>`ard extract` end to end: shards written, resumed, bad clips skipped and reported.</summary>
+public sealed class ExtractCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("ardml-extract-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [SkippableFact]
+    public void ExtractWritesShardsResumesAndReportsBadClips()
+    {
+        Skip.If(SharedModelFixture.Missing, SharedAssets.MissingMessage);
+        var audio = Path.Combine(_folder, "audio");
+        Directory.CreateDirectory(Path.Combine(audio, "speech"));
+        foreach (var clip in SharedModelFixture.SpeechClips(3))
+        {
+            File.Copy(clip, Path.Combine(audio, "speech", Path.GetFileName(clip)));
+        }
+
+        File.WriteAllBytes(Path.Combine(audio, "broken.wav"), [82, 73, 70, 70, 1, 2, 3]);
+        var output = Path.Combine(_folder, "out");
+        var description = SharedModelFixture.DescriptionPath("silero-vad.json");
+
+        var first = RunArd("extract", "-m", description, "--audio", audio, "--out", output, "--batch", "2", "--dtype", "Float16");
+        first.ExitCode.Should().Be(0, first.Output);
+        first.Output.Should().Contain("broken.wav").And.Contain("skipped 1");
+        var reader = ActivationShardReader.Open(output);
+        reader.ClipCount.Should().Be(3);
+        reader.Manifest.Tap.Should().Be("stateN");
+        reader.Manifest.DataType.Should().Be(ActivationShardDataType.Float16);
+        reader.ReadClips().Select(c => c.ClipId).Should().OnlyContain(id => id.StartsWith("speech/", StringComparison.Ordinal));
+
+        File.Copy(SharedModelFixture.SpeechClips(4)[3], Path.Combine(audio, "speech", "late.wav"));
+        var second = RunArd("extract", "-m", description, "--audio", audio, "--out", output, "--dtype", "Float16");
+        second.ExitCode.Should().Be(0, second.Output);
+        second.Output.Should().Contain("3 already done");
+        ActivationShardReader.Open(output).ClipCount.Should().Be(4);
+
+        var unknown = RunArd("extract", "-m", description, "--tap", "stateM", "--audio", audio, "--out", Path.Combine(_folder, "other"));
+        unknown.ExitCode.Should().Be(1);
+        unknown.Output.Should().Contain("'stateN'");
+    }
+
+    [SkippableFact]
+    public void ShardsSplitIntoPartsReadBackAsOneSet()
+    {
+        Skip.If(SharedModelFixture.Missing, SharedAssets.MissingMessage);
+        var audio = Path.Combine(_folder, "audio");
+        Directory.CreateDirectory(audio);
+        foreach (var clip in SharedModelFixture.SpeechClips(5))
+        {
+            File.Copy(clip, Path.Combine(audio, Path.GetFileName(clip)));
+        }
+
+        var output = Path.Combine(_folder, "parts");
+        foreach (var part in new[] { "0/2", "1/2" })
+        {
+            var run = RunArd("extract", "-m", SharedModelFixture.DescriptionPath("openwakeword.json"), "--audio", audio, "--out", output, "--shard", part);
+            run.ExitCode.Should().Be(0, run.Output);
+        }
+
+        var reader = ActivationShardReader.Open(output);
+        reader.Parts.Should().HaveCount(2);
+        reader.ClipCount.Should().Be(5);
+        reader.ReadClips().Select(c => c.ClipId).Order().Should().Equal(Directory.GetFiles(audio).Select(Path.GetFileName).Order());
+    }
+
+    private static (int ExitCode, string Output) RunArd(params string[] arguments)
+    {
+        var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");
+        var start = new ProcessStartInfo("dotnet", [ard, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ARDML_MODELS"] = SharedModelFixture.ModelsRoot;
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output + error.Result);
+    }
+}
