@@ -1,0 +1,516 @@
+using System.Runtime.Intrinsics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArdMl.Sae;
+
+/// <summary>Adam hyper-parameters.</summary>
+internal readonly record struct AdamSettings(float Beta1, float Beta2, float Epsilon);
+
+/// <summary>Figures of one training step.</summary>
+internal readonly record struct StepFigures(double Fvu, double AuxFvu, double L0, int AuxLatents);
+
+/// <summary>
+/// One Top-K SAE training step on the CPU with manual gradients: the dense encoder matmul runs in libtorch, everything
+/// else (top-k, sparse decode, FVU and AuxK gradients, the sparse encoder/decoder weight gradients, removal of the
+/// gradient parallel to decoder rows, Adam, decoder renormalisation) runs in fused kernels that touch only the k
+/// selected latents per frame. No dense [B, m] tensor exists besides the pre-activations, and no dense weight
+/// gradient is ever materialised: gradients are accumulated per latent and consumed by Adam in the same pass.
+/// </summary>
+internal sealed unsafe class FusedTrainingStep : IDisposable
+{
+    private readonly TopKSparseAutoencoder _sae;
+    private readonly int _batch;
+    private readonly int _d;
+    private readonly int _m;
+    private readonly int _k;
+    private readonly int _auxK;
+    private readonly float _auxCoefficient;
+    private readonly AdamSettings _adam;
+
+    private readonly Tensor _input;
+    private readonly Tensor _centered;
+    private readonly Tensor _pre;
+
+    private readonly NativeBuffer<float> _topValues;
+    private readonly NativeBuffer<int> _topIndices;
+    private readonly NativeBuffer<float> _topGrads;
+    private readonly NativeBuffer<float> _auxValues;
+    private readonly NativeBuffer<int> _auxIndices;
+    private readonly NativeBuffer<float> _auxGrads;
+    private readonly NativeBuffer<float> _residual;
+    private readonly NativeBuffer<float> _outputGrads;
+    private readonly NativeBuffer<double> _rowA;
+    private readonly NativeBuffer<double> _rowB;
+    private readonly NativeBuffer<double> _columnMean;
+    private readonly NativeBuffer<int> _entryOffsets;
+    private readonly NativeBuffer<int> _entryRows;
+    private readonly NativeBuffer<float> _entryCoefficients;
+    private readonly NativeBuffer<float> _entryGrads;
+    private readonly NativeBuffer<float> _encoderBiasGrad;
+    private readonly NativeBuffer<float> _decoderBiasGrad;
+
+    public FusedTrainingStep(TopKSparseAutoencoder sae, int batchSize, int auxK, float auxCoefficient, AdamSettings adam)
+    {
+        _sae = sae;
+        _batch = batchSize;
+        _d = sae.InputDim;
+        _m = sae.LatentCount;
+        _k = sae.K;
+        _auxK = Math.Min(auxK, _m);
+        _auxCoefficient = auxCoefficient;
+        _adam = adam;
+        _input = zeros(batchSize, _d, ScalarType.Float32);
+        _centered = zeros(batchSize, _d, ScalarType.Float32);
+        _pre = zeros(batchSize, _m, ScalarType.Float32);
+        long bk = (long)batchSize * _k;
+        long bka = (long)batchSize * _auxK;
+        _topValues = new NativeBuffer<float>(bk);
+        _topIndices = new NativeBuffer<int>(bk);
+        _topGrads = new NativeBuffer<float>(bk);
+        _auxValues = new NativeBuffer<float>(bka);
+        _auxIndices = new NativeBuffer<int>(bka);
+        _auxGrads = new NativeBuffer<float>(bka);
+        _residual = new NativeBuffer<float>((long)batchSize * _d);
+        _outputGrads = new NativeBuffer<float>((long)(_auxK > 0 ? 2 : 1) * batchSize * _d);
+        _rowA = new NativeBuffer<double>(batchSize);
+        _rowB = new NativeBuffer<double>(batchSize);
+        _columnMean = new NativeBuffer<double>(_d);
+        _entryOffsets = new NativeBuffer<int>(_m + 1);
+        _entryRows = new NativeBuffer<int>(bk + bka);
+        _entryCoefficients = new NativeBuffer<float>(bk + bka);
+        _entryGrads = new NativeBuffer<float>(bk + bka);
+        _encoderBiasGrad = new NativeBuffer<float>(_m);
+        _decoderBiasGrad = new NativeBuffer<float>(_d);
+        EncoderWeightMoments = (new NativeBuffer<float>((long)_m * _d), new NativeBuffer<float>((long)_m * _d));
+        DecoderWeightMoments = (new NativeBuffer<float>((long)_m * _d), new NativeBuffer<float>((long)_m * _d));
+        EncoderBiasMoments = (new NativeBuffer<float>(_m), new NativeBuffer<float>(_m));
+        DecoderBiasMoments = (new NativeBuffer<float>(_d), new NativeBuffer<float>(_d));
+        FiredCounts = new int[_m];
+    }
+
+    /// <summary>The [B, d] batch the caller fills before <see cref="Run"/>.</summary>
+    public Tensor Input => _input;
+
+    public float* InputPointer => Pointer(_input);
+
+    public (NativeBuffer<float> First, NativeBuffer<float> Second) EncoderWeightMoments { get; }
+
+    public (NativeBuffer<float> First, NativeBuffer<float> Second) DecoderWeightMoments { get; }
+
+    public (NativeBuffer<float> First, NativeBuffer<float> Second) EncoderBiasMoments { get; }
+
+    public (NativeBuffer<float> First, NativeBuffer<float> Second) DecoderBiasMoments { get; }
+
+    /// <summary>After <see cref="Run"/>: how many frames of the batch each latent fired on (value &gt; 0).</summary>
+    public int[] FiredCounts { get; }
+
+    /// <summary>
+    /// Runs one step on <see cref="Input"/>. <paramref name="deadLatents"/> lists the latents considered dead (AuxK
+    /// candidates); <paramref name="adamStep"/> is the 1-based Adam step used for bias correction.
+    /// </summary>
+    public StepFigures Run(long adamStep, float learningRate, ReadOnlySpan<int> deadLatents)
+    {
+        int b = _batch;
+        int d = _d;
+        int m = _m;
+        int k = _k;
+        float* x = Pointer(_input);
+        float* xc = Pointer(_centered);
+        float* pre = Pointer(_pre);
+        float* encW = Pointer(_sae.EncoderWeight);
+        float* encB = Pointer(_sae.EncoderBias);
+        float* decW = Pointer(_sae.DecoderWeight);
+        float* decB = Pointer(_sae.DecoderBias);
+        float* residual = _residual.Pointer;
+        float* grads = _outputGrads.Pointer;
+        float* topV = _topValues.Pointer;
+        int* topI = _topIndices.Pointer;
+        float* topG = _topGrads.Pointer;
+        double* rowA = _rowA.Pointer;
+        double* rowB = _rowB.Pointer;
+        double* colMean = _columnMean.Pointer;
+
+        // 1. Batch mean (for the FVU denominator) and centred input x − b_dec.
+        ColumnMean(x, b, d, colMean);
+        SaeKernels.ParallelRanges(b, 64, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                float* xr = x + ((long)r * d);
+                float* cr = xc + ((long)r * d);
+                double sq = 0;
+                for (int c = 0; c < d; c++)
+                {
+                    cr[c] = xr[c] - decB[c];
+                    double dev = xr[c] - colMean[c];
+                    sq += dev * dev;
+                }
+
+                rowA[r] = sq;
+            }
+        });
+        double denominator = Math.Max(SumInOrder(rowA, b), 1e-30);
+
+        // 2. Dense encoder matmul (the one unavoidable O(B·d·m) operation).
+        using (no_grad())
+        {
+            _pre.addmm_(_centered, _sae.EncoderWeight.t(), beta: 0f, alpha: 1f);
+        }
+
+        // 3. Bias, top-k and (fused per row) the AuxK selection among dead latents.
+        int deadCount = deadLatents.Length;
+        int auxK = (_auxK > 0 && deadCount > 0) ? Math.Min(_auxK, deadCount) : 0;
+        float* auxV = _auxValues.Pointer;
+        int* auxI = _auxIndices.Pointer;
+        float* auxG = _auxGrads.Pointer;
+        fixed (int* dead = deadLatents)
+        {
+            int* deadPtr = dead;
+            SaeKernels.ParallelRanges(b, 32, (start, end) =>
+            {
+                for (int r = start; r < end; r++)
+                {
+                    float* row = pre + ((long)r * m);
+                    AddInPlace(row, encB, m);
+                    SaeKernels.TopKRow(row, m, k, topV + ((long)r * k), topI + ((long)r * k));
+                    for (int j = 0; j < k; j++)
+                    {
+                        float* v = topV + ((long)r * k) + j;
+                        *v = Math.Max(*v, 0f);
+                    }
+
+                    if (auxK > 0)
+                    {
+                        long o = (long)r * auxK;
+                        SaeKernels.TopKAmong(row, deadPtr, deadCount, auxK, auxV + o, auxI + o);
+                        for (int j = 0; j < auxK; j++)
+                        {
+                            auxV[o + j] = Math.Max(auxV[o + j], 0f);
+                        }
+                    }
+                }
+            });
+        }
+
+        // 4. Sparse decode, residual, FVU gradient w.r.t. x̂ and w.r.t. the selected values.
+        float gradScale = (float)(2.0 / denominator);
+        SaeKernels.ParallelRanges(b, 32, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                float* res = residual + ((long)r * d);
+                float* g = grads + ((long)r * d);
+                float* xr = x + ((long)r * d);
+                SaeKernels.DecodeRow(topV + ((long)r * k), topI + ((long)r * k), k, decW, d, decB, res);
+                double sq = 0;
+                for (int c = 0; c < d; c++)
+                {
+                    float e = res[c] - xr[c];
+                    res[c] = e;
+                    sq += (double)e * e;
+                    g[c] = gradScale * e;
+                }
+
+                rowB[r] = sq;
+                for (int j = 0; j < k; j++)
+                {
+                    long o = ((long)r * k) + j;
+                    topG[o] = topV[o] > 0f ? SaeKernels.Dot(decW + ((long)topI[o] * d), g, d) : 0f;
+                }
+            }
+        });
+        double fvu = SumInOrder(rowB, b) / denominator;
+
+        // 5. AuxK: decode the dead latents' top values WITHOUT b_dec and fit the detached residual e = x − x̂.
+        double auxFvu = 0;
+        if (auxK > 0)
+        {
+            auxFvu = AuxiliaryGradients(auxK, decW);
+        }
+
+        // 6. Group the selected (frame, latent) pairs by latent (counting sort: deterministic order).
+        int* offsets = _entryOffsets.Pointer;
+        int* entryRow = _entryRows.Pointer;
+        float* entryCoef = _entryCoefficients.Pointer;
+        float* entryGrad = _entryGrads.Pointer;
+        new Span<int>(offsets, m + 1).Clear();
+        Array.Clear(FiredCounts);
+        long mainEntries = 0;
+        for (long o = 0; o < (long)b * k; o++)
+        {
+            if (topV[o] > 0f)
+            {
+                offsets[topI[o] + 1]++;
+                FiredCounts[topI[o]]++;
+                mainEntries++;
+            }
+        }
+
+        for (long o = 0; o < (long)b * auxK; o++)
+        {
+            if (auxV[o] > 0f)
+            {
+                offsets[auxI[o] + 1]++;
+            }
+        }
+
+        for (int j = 0; j < m; j++)
+        {
+            offsets[j + 1] += offsets[j];
+        }
+
+        var cursor = new int[m];
+        new ReadOnlySpan<int>(offsets, m).CopyTo(cursor);
+        for (int r = 0; r < b; r++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                long o = ((long)r * k) + j;
+                if (topV[o] > 0f)
+                {
+                    int slot = cursor[topI[o]]++;
+                    entryRow[slot] = r;
+                    entryCoef[slot] = topV[o];
+                    entryGrad[slot] = topG[o];
+                }
+            }
+        }
+
+        for (int r = 0; r < b && auxK > 0; r++)
+        {
+            for (int j = 0; j < auxK; j++)
+            {
+                long o = ((long)r * auxK) + j;
+                if (auxV[o] > 0f)
+                {
+                    int slot = cursor[auxI[o]]++;
+                    entryRow[slot] = b + r;
+                    entryCoef[slot] = auxV[o];
+                    entryGrad[slot] = auxG[o];
+                }
+            }
+        }
+
+        // 7. Bias gradients (need the weights before the update): gb_enc = Σ g_pre; gb_dec = Σ g_x̂ − W_encᵀ gb_enc.
+        float* gbEnc = _encoderBiasGrad.Pointer;
+        float* gbDec = _decoderBiasGrad.Pointer;
+        for (int j = 0; j < m; j++)
+        {
+            float s = 0;
+            for (int e = offsets[j]; e < offsets[j + 1]; e++)
+            {
+                s += entryGrad[e];
+            }
+
+            gbEnc[j] = s;
+        }
+
+        SaeKernels.ParallelRanges(d, 64, (start, end) =>
+        {
+            for (int c = start; c < end; c++)
+            {
+                float s = 0;
+                for (int r = 0; r < b; r++)
+                {
+                    s += grads[((long)r * d) + c];
+                }
+
+                gbDec[c] = s;
+            }
+
+            int width = end - start;
+            for (int j = 0; j < m; j++)
+            {
+                if (gbEnc[j] != 0f)
+                {
+                    SaeKernels.Axpy(-gbEnc[j], encW + ((long)j * d) + start, gbDec + start, width);
+                }
+            }
+        });
+
+        // 8. Per latent: sparse weight gradients, decoder-parallel removal, Adam, decoder renormalisation.
+        double bc1 = 1.0 - Math.Pow(_adam.Beta1, adamStep);
+        double bc2 = 1.0 - Math.Pow(_adam.Beta2, adamStep);
+        float stepSize = (float)(learningRate / bc1);
+        float inverseSqrtBc2 = (float)(1.0 / Math.Sqrt(bc2));
+        float* encM = EncoderWeightMoments.First.Pointer;
+        float* encV = EncoderWeightMoments.Second.Pointer;
+        float* decM = DecoderWeightMoments.First.Pointer;
+        float* decV = DecoderWeightMoments.Second.Pointer;
+        bool normalize = _sae.NormalizeDecoder;
+        var adam = _adam;
+        SaeKernels.ParallelRanges(m, 16, (start, end) =>
+        {
+            using var scratch = new NativeBuffer<float>(2L * d);
+            float* gEnc = scratch.Pointer;
+            float* gDec = scratch.Pointer + d;
+            for (int j = start; j < end; j++)
+            {
+                new Span<float>(gEnc, 2 * d).Clear();
+                for (int e = offsets[j]; e < offsets[j + 1]; e++)
+                {
+                    int row = entryRow[e];
+                    SaeKernels.Axpy(entryGrad[e], xc + ((long)(row % b) * d), gEnc, d);
+                    SaeKernels.Axpy(entryCoef[e], grads + ((long)row * d), gDec, d);
+                }
+
+                long o = (long)j * d;
+                if (normalize)
+                {
+                    float parallel = SaeKernels.Dot(gDec, decW + o, d);
+                    SaeKernels.Axpy(-parallel, decW + o, gDec, d);
+                }
+
+                SaeKernels.AdamUpdate(encW + o, gEnc, encM + o, encV + o, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
+                SaeKernels.AdamUpdate(decW + o, gDec, decM + o, decV + o, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
+                if (normalize)
+                {
+                    SaeKernels.NormalizeRow(decW + o, d);
+                }
+            }
+        });
+        SaeKernels.AdamUpdate(encB, gbEnc, EncoderBiasMoments.First.Pointer, EncoderBiasMoments.Second.Pointer, m, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
+        SaeKernels.AdamUpdate(decB, gbDec, DecoderBiasMoments.First.Pointer, DecoderBiasMoments.Second.Pointer, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
+
+        return new StepFigures(fvu, auxFvu, (double)mainEntries / b, auxK);
+    }
+
+    private double AuxiliaryGradients(int auxK, float* decW)
+    {
+        int b = _batch;
+        int d = _d;
+        float* residual = _residual.Pointer;
+        float* auxOut = _outputGrads.Pointer + ((long)b * d);
+        float* auxV = _auxValues.Pointer;
+        int* auxI = _auxIndices.Pointer;
+        float* auxG = _auxGrads.Pointer;
+        double* rowA = _rowA.Pointer;
+        double* rowB = _rowB.Pointer;
+        double* colMean = _columnMean.Pointer;
+
+        // residual holds x̂ − x = −e; the AuxK target is e, so ê − e = ê + residual.
+        ColumnMean(residual, b, d, colMean);
+        SaeKernels.ParallelRanges(b, 32, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                float* res = residual + ((long)r * d);
+                float* a = auxOut + ((long)r * d);
+                SaeKernels.DecodeRow(auxV + ((long)r * auxK), auxI + ((long)r * auxK), auxK, decW, d, null, a);
+                double loss = 0;
+                double variance = 0;
+                for (int c = 0; c < d; c++)
+                {
+                    float diff = a[c] + res[c];
+                    a[c] = diff;
+                    loss += (double)diff * diff;
+                    double dev = res[c] - colMean[c];
+                    variance += dev * dev;
+                }
+
+                rowA[r] = loss;
+                rowB[r] = variance;
+            }
+        });
+        double auxDenominator = Math.Max(SumInOrder(rowB, b), 1e-30);
+        double auxFvu = SumInOrder(rowA, b) / auxDenominator;
+        float scale = (float)(2.0 * _auxCoefficient / auxDenominator);
+        SaeKernels.ParallelRanges(b, 32, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                float* a = auxOut + ((long)r * d);
+                for (int c = 0; c < d; c++)
+                {
+                    a[c] *= scale;
+                }
+
+                for (int j = 0; j < auxK; j++)
+                {
+                    long o = ((long)r * auxK) + j;
+                    auxG[o] = auxV[o] > 0f ? SaeKernels.Dot(decW + ((long)auxI[o] * d), a, d) : 0f;
+                }
+            }
+        });
+        return auxFvu;
+    }
+
+    private static void AddInPlace(float* row, float* bias, int width)
+    {
+        int i = 0;
+        int lanes = Vector512<float>.Count;
+        for (; i + lanes <= width; i += lanes)
+        {
+            (Vector512.Load(row + i) + Vector512.Load(bias + i)).Store(row + i);
+        }
+
+        for (; i < width; i++)
+        {
+            row[i] += bias[i];
+        }
+    }
+
+    private static void ColumnMean(float* rows, int count, int width, double* mean)
+    {
+        SaeKernels.ParallelRanges(width, 64, (start, end) =>
+        {
+            for (int c = start; c < end; c++)
+            {
+                mean[c] = 0;
+            }
+
+            for (int r = 0; r < count; r++)
+            {
+                float* row = rows + ((long)r * width);
+                for (int c = start; c < end; c++)
+                {
+                    mean[c] += row[c];
+                }
+            }
+
+            for (int c = start; c < end; c++)
+            {
+                mean[c] /= count;
+            }
+        });
+    }
+
+    private static double SumInOrder(double* values, int count)
+    {
+        double s = 0;
+        for (int i = 0; i < count; i++)
+        {
+            s += values[i];
+        }
+
+        return s;
+    }
+
+    internal static float* Pointer(Tensor t)
+    {
+        if (t.device_type != DeviceType.CPU || t.dtype != ScalarType.Float32 || !t.is_contiguous())
+        {
+            throw new InvalidOperationException("The fused CPU kernels need contiguous float32 CPU tensors.");
+        }
+
+        return (float*)t.storage<float>().data_ptr() + t.storage_offset();
+    }
+
+    public void Dispose()
+    {
+        _input.Dispose();
+        _centered.Dispose();
+        _pre.Dispose();
+        foreach (var buffer in new IDisposable[]
+        {
+            _topValues, _topIndices, _topGrads, _auxValues, _auxIndices, _auxGrads, _residual, _outputGrads, _rowA, _rowB,
+            _columnMean, _entryOffsets, _entryRows, _entryCoefficients, _entryGrads, _encoderBiasGrad, _decoderBiasGrad,
+            EncoderWeightMoments.First, EncoderWeightMoments.Second, DecoderWeightMoments.First, DecoderWeightMoments.Second,
+            EncoderBiasMoments.First, EncoderBiasMoments.Second, DecoderBiasMoments.First, DecoderBiasMoments.Second,
+        })
+        {
+            buffer.Dispose();
+        }
+    }
+}
