@@ -28,6 +28,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     private readonly float _auxCoefficient;
     private readonly AdamSettings _adam;
 
+    private readonly System.Diagnostics.Stopwatch _phaseClock = new();
     private readonly Tensor _input;
     private readonly Tensor _centered;
     private readonly Tensor _pre;
@@ -35,9 +36,9 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     private readonly NativeBuffer<float> _topValues;
     private readonly NativeBuffer<int> _topIndices;
     private readonly NativeBuffer<float> _topGrads;
-    private readonly NativeBuffer<float> _auxValues;
-    private readonly NativeBuffer<int> _auxIndices;
-    private readonly NativeBuffer<float> _auxGrads;
+    private readonly int[] _compactIndex;
+    private float[] _auxEncoderBiasGrad = [];
+    private NativeBuffer<float>? _auxSelection;
     private readonly NativeBuffer<float> _residual;
     private readonly NativeBuffer<float> _outputGrads;
     private readonly NativeBuffer<double> _rowA;
@@ -64,22 +65,19 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         _centered = zeros(batchSize, _d, ScalarType.Float32);
         _pre = zeros(batchSize, _m, ScalarType.Float32);
         long bk = (long)batchSize * _k;
-        long bka = (long)batchSize * _auxK;
         _topValues = new NativeBuffer<float>(bk);
         _topIndices = new NativeBuffer<int>(bk);
         _topGrads = new NativeBuffer<float>(bk);
-        _auxValues = new NativeBuffer<float>(bka);
-        _auxIndices = new NativeBuffer<int>(bka);
-        _auxGrads = new NativeBuffer<float>(bka);
+        _compactIndex = new int[_m];
         _residual = new NativeBuffer<float>((long)batchSize * _d);
-        _outputGrads = new NativeBuffer<float>((long)(_auxK > 0 ? 2 : 1) * batchSize * _d);
+        _outputGrads = new NativeBuffer<float>((long)batchSize * _d);
         _rowA = new NativeBuffer<double>(batchSize);
         _rowB = new NativeBuffer<double>(batchSize);
         _columnMean = new NativeBuffer<double>(_d);
         _entryOffsets = new NativeBuffer<int>(_m + 1);
-        _entryRows = new NativeBuffer<int>(bk + bka);
-        _entryCoefficients = new NativeBuffer<float>(bk + bka);
-        _entryGrads = new NativeBuffer<float>(bk + bka);
+        _entryRows = new NativeBuffer<int>(bk);
+        _entryCoefficients = new NativeBuffer<float>(bk);
+        _entryGrads = new NativeBuffer<float>(bk);
         _encoderBiasGrad = new NativeBuffer<float>(_m);
         _decoderBiasGrad = new NativeBuffer<float>(_d);
         EncoderWeightMoments = (new NativeBuffer<float>((long)_m * _d), new NativeBuffer<float>((long)_m * _d));
@@ -102,6 +100,12 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
 
     public (NativeBuffer<float> First, NativeBuffer<float> Second) DecoderBiasMoments { get; }
 
+    /// <summary>
+    /// Seconds spent per phase, accumulated over all runs: prepare, matmul, top-k, decode+gradients, AuxK, grouping,
+    /// bias gradients, per-latent update.
+    /// </summary>
+    public double[] PhaseSeconds { get; } = new double[8];
+
     /// <summary>After <see cref="Run"/>: how many frames of the batch each latent fired on (value &gt; 0).</summary>
     public int[] FiredCounts { get; }
 
@@ -111,6 +115,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     /// </summary>
     public StepFigures Run(long adamStep, float learningRate, ReadOnlySpan<int> deadLatents)
     {
+        _phaseClock.Restart();
         int b = _batch;
         int d = _d;
         int m = _m;
@@ -152,23 +157,38 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         });
         double denominator = Math.Max(SumInOrder(rowA, b), 1e-30);
 
+        Mark(0);
+
         // 2. Dense encoder matmul (the one unavoidable O(B·d·m) operation).
         using (no_grad())
         {
             _pre.addmm_(_centered, _sae.EncoderWeight.t(), beta: 0f, alpha: 1f);
         }
 
-        // 3. Bias, top-k and (fused per row) the AuxK selection among dead latents.
+        Mark(1);
+
+        // 3. Bias, top-k and (fused per row) the AuxK selection among dead latents into a dense [B, dead] block.
         int deadCount = deadLatents.Length;
         int auxK = (_auxK > 0 && deadCount > 0) ? Math.Min(_auxK, deadCount) : 0;
-        float* auxV = _auxValues.Pointer;
-        int* auxI = _auxIndices.Pointer;
-        float* auxG = _auxGrads.Pointer;
+        float* selection = null;
+        if (auxK > 0)
+        {
+            long needed = (long)b * deadCount;
+            if (_auxSelection is null || _auxSelection.Length < needed)
+            {
+                _auxSelection?.Dispose();
+                _auxSelection = new NativeBuffer<float>(needed);
+            }
+
+            selection = _auxSelection.Pointer;
+        }
+
         fixed (int* dead = deadLatents)
         {
             int* deadPtr = dead;
             SaeKernels.ParallelRanges(b, 32, (start, end) =>
             {
+                using var scratch = auxK > 0 && auxK < deadCount ? new NativeBuffer<float>(deadCount) : null;
                 for (int r = start; r < end; r++)
                 {
                     float* row = pre + ((long)r * m);
@@ -182,16 +202,13 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
 
                     if (auxK > 0)
                     {
-                        long o = (long)r * auxK;
-                        SaeKernels.TopKAmong(row, deadPtr, deadCount, auxK, auxV + o, auxI + o);
-                        for (int j = 0; j < auxK; j++)
-                        {
-                            auxV[o + j] = Math.Max(auxV[o + j], 0f);
-                        }
+                        SaeKernels.SelectTopAmong(row, deadPtr, deadCount, auxK, selection + ((long)r * deadCount), scratch is null ? null : scratch.Pointer);
                     }
                 }
             });
         }
+
+        Mark(2);
 
         // 4. Sparse decode, residual, FVU gradient w.r.t. x̂ and w.r.t. the selected values.
         float gradScale = (float)(2.0 / denominator);
@@ -222,12 +239,21 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         });
         double fvu = SumInOrder(rowB, b) / denominator;
 
+        Mark(3);
+
         // 5. AuxK: decode the dead latents' top values WITHOUT b_dec and fit the detached residual e = x − x̂.
         double auxFvu = 0;
+        TorchSharp.DisposeScope? auxScope = null;
+        float* auxEncoderGrad = null;
+        float* auxDecoderGrad = null;
+        Array.Fill(_compactIndex, -1);
         if (auxK > 0)
         {
-            auxFvu = AuxiliaryGradients(auxK, decW);
+            auxScope = NewDisposeScope();
+            auxFvu = AuxiliaryGradients(deadLatents, selection, out auxEncoderGrad, out auxDecoderGrad);
         }
+
+        Mark(4);
 
         // 6. Group the selected (frame, latent) pairs by latent (counting sort: deterministic order).
         int* offsets = _entryOffsets.Pointer;
@@ -244,14 +270,6 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 offsets[topI[o] + 1]++;
                 FiredCounts[topI[o]]++;
                 mainEntries++;
-            }
-        }
-
-        for (long o = 0; o < (long)b * auxK; o++)
-        {
-            if (auxV[o] > 0f)
-            {
-                offsets[auxI[o] + 1]++;
             }
         }
 
@@ -277,20 +295,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             }
         }
 
-        for (int r = 0; r < b && auxK > 0; r++)
-        {
-            for (int j = 0; j < auxK; j++)
-            {
-                long o = ((long)r * auxK) + j;
-                if (auxV[o] > 0f)
-                {
-                    int slot = cursor[auxI[o]]++;
-                    entryRow[slot] = b + r;
-                    entryCoef[slot] = auxV[o];
-                    entryGrad[slot] = auxG[o];
-                }
-            }
-        }
+        Mark(5);
 
         // 7. Bias gradients (need the weights before the update): gb_enc = Σ g_pre; gb_dec = Σ g_x̂ − W_encᵀ gb_enc.
         float* gbEnc = _encoderBiasGrad.Pointer;
@@ -303,23 +308,18 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 s += entryGrad[e];
             }
 
-            gbEnc[j] = s;
+            gbEnc[j] = s + (_compactIndex[j] >= 0 ? _auxEncoderBiasGrad[_compactIndex[j]] : 0f);
         }
 
         SaeKernels.ParallelRanges(d, 64, (start, end) =>
         {
-            for (int c = start; c < end; c++)
+            int width = end - start;
+            new Span<float>(gbDec + start, width).Clear();
+            for (int r = 0; r < b; r++)
             {
-                float s = 0;
-                for (int r = 0; r < b; r++)
-                {
-                    s += grads[((long)r * d) + c];
-                }
-
-                gbDec[c] = s;
+                SaeKernels.Axpy(1f, grads + ((long)r * d) + start, gbDec + start, width);
             }
 
-            int width = end - start;
             for (int j = 0; j < m; j++)
             {
                 if (gbEnc[j] != 0f)
@@ -328,6 +328,8 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 }
             }
         });
+
+        Mark(6);
 
         // 8. Per latent: sparse weight gradients, decoder-parallel removal, Adam, decoder renormalisation.
         double bc1 = 1.0 - Math.Pow(_adam.Beta1, adamStep);
@@ -340,6 +342,9 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         float* decV = DecoderWeightMoments.Second.Pointer;
         bool normalize = _sae.NormalizeDecoder;
         var adam = _adam;
+        var compactIndex = _compactIndex;
+        float* auxEnc = auxEncoderGrad;
+        float* auxDec = auxDecoderGrad;
         SaeKernels.ParallelRanges(m, 16, (start, end) =>
         {
             using var scratch = new NativeBuffer<float>(2L * d);
@@ -351,8 +356,15 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 for (int e = offsets[j]; e < offsets[j + 1]; e++)
                 {
                     int row = entryRow[e];
-                    SaeKernels.Axpy(entryGrad[e], xc + ((long)(row % b) * d), gEnc, d);
+                    SaeKernels.Axpy(entryGrad[e], xc + ((long)row * d), gEnc, d);
                     SaeKernels.Axpy(entryCoef[e], grads + ((long)row * d), gDec, d);
+                }
+
+                int compact = compactIndex[j];
+                if (compact >= 0)
+                {
+                    SaeKernels.Axpy(1f, auxEnc + ((long)compact * d), gEnc, d);
+                    SaeKernels.Axpy(1f, auxDec + ((long)compact * d), gDec, d);
                 }
 
                 long o = (long)j * d;
@@ -373,37 +385,106 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         SaeKernels.AdamUpdate(encB, gbEnc, EncoderBiasMoments.First.Pointer, EncoderBiasMoments.Second.Pointer, m, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
         SaeKernels.AdamUpdate(decB, gbDec, DecoderBiasMoments.First.Pointer, DecoderBiasMoments.Second.Pointer, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
 
+        auxScope?.Dispose();
+        Mark(7);
         return new StepFigures(fvu, auxFvu, (double)mainEntries / b, auxK);
     }
 
-    private double AuxiliaryGradients(int auxK, float* decW)
+    private void Mark(int phase)
+    {
+        PhaseSeconds[phase] += _phaseClock.Elapsed.TotalSeconds;
+        _phaseClock.Restart();
+    }
+
+    /// <summary>
+    /// AuxK with dense GEMMs over the dead latents that are active in this batch: Z [B, n] holds each frame's top
+    /// k_aux dead-latent values (ReLU), ê = Z·W_dec[dead] (no b_dec), loss ‖ê − e‖² / Σ‖e − ē‖² with e = x − x̂
+    /// detached; its gradients reach W_dec[dead], and through Z the encoder rows and b_enc (and b_dec) of those latents.
+    /// </summary>
+    private double AuxiliaryGradients(ReadOnlySpan<int> deadLatents, float* selection, out float* encoderGrad, out float* decoderGrad)
     {
         int b = _batch;
         int d = _d;
+        int nd = deadLatents.Length;
         float* residual = _residual.Pointer;
-        float* auxOut = _outputGrads.Pointer + ((long)b * d);
-        float* auxV = _auxValues.Pointer;
-        int* auxI = _auxIndices.Pointer;
-        float* auxG = _auxGrads.Pointer;
         double* rowA = _rowA.Pointer;
         double* rowB = _rowB.Pointer;
         double* colMean = _columnMean.Pointer;
 
+        // Keep only dead latents with a positive selected value somewhere in the batch.
+        var active = new bool[nd];
+        for (int r = 0; r < b; r++)
+        {
+            float* row = selection + ((long)r * nd);
+            for (int c = 0; c < nd; c++)
+            {
+                active[c] |= row[c] > 0f;
+            }
+        }
+
+        var columns = new List<int>();
+        for (int c = 0; c < nd; c++)
+        {
+            if (active[c])
+            {
+                _compactIndex[deadLatents[c]] = columns.Count;
+                columns.Add(c);
+            }
+        }
+
+        int n = columns.Count;
+        encoderGrad = null;
+        decoderGrad = null;
+        _auxEncoderBiasGrad = new float[Math.Max(1, n)];
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        var z = zeros(b, n, ScalarType.Float32);
+        float* zp = Pointer(z);
+        var columnArray = columns.ToArray();
+        SaeKernels.ParallelRanges(b, 64, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                float* src = selection + ((long)r * nd);
+                float* dst = zp + ((long)r * n);
+                for (int c = 0; c < n; c++)
+                {
+                    dst[c] = src[columnArray[c]];
+                }
+            }
+        });
+        var latentIds = new long[n];
+        for (int c = 0; c < n; c++)
+        {
+            latentIds[c] = deadLatents[columnArray[c]];
+        }
+
+        Tensor decoderRows;
+        Tensor aux;
+        using (no_grad())
+        {
+            decoderRows = _sae.DecoderWeight.index_select(0, tensor(latentIds)).contiguous();
+            aux = z.mm(decoderRows);
+        }
+
         // residual holds x̂ − x = −e; the AuxK target is e, so ê − e = ê + residual.
+        float* a = Pointer(aux);
         ColumnMean(residual, b, d, colMean);
         SaeKernels.ParallelRanges(b, 32, (start, end) =>
         {
             for (int r = start; r < end; r++)
             {
                 float* res = residual + ((long)r * d);
-                float* a = auxOut + ((long)r * d);
-                SaeKernels.DecodeRow(auxV + ((long)r * auxK), auxI + ((long)r * auxK), auxK, decW, d, null, a);
+                float* ar = a + ((long)r * d);
                 double loss = 0;
                 double variance = 0;
                 for (int c = 0; c < d; c++)
                 {
-                    float diff = a[c] + res[c];
-                    a[c] = diff;
+                    float diff = ar[c] + res[c];
+                    ar[c] = diff;
                     loss += (double)diff * diff;
                     double dev = res[c] - colMean[c];
                     variance += dev * dev;
@@ -415,24 +496,42 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         });
         double auxDenominator = Math.Max(SumInOrder(rowB, b), 1e-30);
         double auxFvu = SumInOrder(rowA, b) / auxDenominator;
-        float scale = (float)(2.0 * _auxCoefficient / auxDenominator);
-        SaeKernels.ParallelRanges(b, 32, (start, end) =>
+        Tensor gradZ;
+        Tensor gradDecoder;
+        Tensor gradEncoder;
+        using (no_grad())
         {
-            for (int r = start; r < end; r++)
+            aux.mul_((float)(2.0 * _auxCoefficient / auxDenominator));
+            gradZ = aux.mm(decoderRows.t());
+            float* gz = Pointer(gradZ);
+            SaeKernels.ParallelRanges(b, 64, (start, end) =>
             {
-                float* a = auxOut + ((long)r * d);
-                for (int c = 0; c < d; c++)
+                for (int r = start; r < end; r++)
                 {
-                    a[c] *= scale;
+                    for (int c = 0; c < n; c++)
+                    {
+                        long o = ((long)r * n) + c;
+                        if (!(zp[o] > 0f))
+                        {
+                            gz[o] = 0f;
+                        }
+                    }
                 }
-
-                for (int j = 0; j < auxK; j++)
+            });
+            for (int r = 0; r < b; r++)
+            {
+                for (int c = 0; c < n; c++)
                 {
-                    long o = ((long)r * auxK) + j;
-                    auxG[o] = auxV[o] > 0f ? SaeKernels.Dot(decW + ((long)auxI[o] * d), a, d) : 0f;
+                    _auxEncoderBiasGrad[c] += gz[((long)r * n) + c];
                 }
             }
-        });
+
+            gradDecoder = z.t().mm(aux);
+            gradEncoder = gradZ.t().mm(_centered);
+        }
+
+        encoderGrad = Pointer(gradEncoder);
+        decoderGrad = Pointer(gradDecoder);
         return auxFvu;
     }
 
@@ -504,7 +603,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         _pre.Dispose();
         foreach (var buffer in new IDisposable[]
         {
-            _topValues, _topIndices, _topGrads, _auxValues, _auxIndices, _auxGrads, _residual, _outputGrads, _rowA, _rowB,
+            _topValues, _topIndices, _topGrads, _residual, _outputGrads, _rowA, _rowB,
             _columnMean, _entryOffsets, _entryRows, _entryCoefficients, _entryGrads, _encoderBiasGrad, _decoderBiasGrad,
             EncoderWeightMoments.First, EncoderWeightMoments.Second, DecoderWeightMoments.First, DecoderWeightMoments.Second,
             EncoderBiasMoments.First, EncoderBiasMoments.Second, DecoderBiasMoments.First, DecoderBiasMoments.Second,
@@ -512,5 +611,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         {
             buffer.Dispose();
         }
+
+        _auxSelection?.Dispose();
     }
 }

@@ -68,18 +68,6 @@ public static class SaeBenchmark
         using var sae = new TopKSparseAutoencoder(d, m, shape.K);
         sae.InitializeTied(1);
 
-        // Dense matmul of the same shape as the encoder forward.
-        double matmul;
-        using (no_grad())
-        using (var x = tensor(frames, [batch, d]))
-        using (var pre = empty(batch, m))
-        {
-            pre.addmm_(x, sae.EncoderWeight.t(), beta: 0f, alpha: 1f);
-            matmul = Median(Math.Max(3, shape.Steps), () => pre.addmm_(x, sae.EncoderWeight.t(), beta: 0f, alpha: 1f));
-        }
-
-        progress?.Report($"d={d} m={m} k={shape.K} B={batch}: matmul {matmul * 1000:F1} ms");
-
         int auxK = d / 2;
         int deadCount = (int)Math.Round(m * shape.DeadFraction);
         var dead = new int[deadCount];
@@ -88,25 +76,48 @@ public static class SaeBenchmark
             dead[i] = (int)((long)i * m / Math.Max(1, deadCount));
         }
 
-        double off;
-        double on;
+        // Matmul, AuxK-off step and AuxK-on step are timed in turn, so that load from other processes hits all three alike.
+        var matmulTimes = new List<double>();
+        var offTimes = new List<double>();
+        var onTimes = new List<double>();
+        double[] offPhases;
+        double[] onPhases;
+        using (no_grad())
+        using (var x = tensor(frames, [batch, d]))
+        using (var pre = empty(batch, m))
         using (var step = new FusedTrainingStep(sae, batch, auxK, 1f / 32, new AdamSettings(0.9f, 0.999f, 1e-8f)))
         {
             frames.AsSpan().CopyTo(new Span<float>(step.InputPointer, frames.Length));
             long adamStep = 1;
+            pre.addmm_(x, sae.EncoderWeight.t(), beta: 0f, alpha: 1f);
             step.Run(adamStep++, 1e-4f, []);
-            off = Median(shape.Steps, () => step.Run(adamStep++, 1e-4f, []));
-            progress?.Report($"  step, AuxK off: {off * 1000:F1} ms ({off / matmul:F2}x matmul)");
             step.Run(adamStep++, 1e-4f, dead);
-            on = Median(shape.Steps, () => step.Run(adamStep++, 1e-4f, dead));
-            progress?.Report($"  step, AuxK on ({deadCount} dead, {Math.Min(auxK, deadCount)} aux latents/frame): {on * 1000:F1} ms ({on / matmul:F2}x matmul)");
+            offPhases = new double[step.PhaseSeconds.Length];
+            onPhases = new double[step.PhaseSeconds.Length];
+            for (int i = 0; i < shape.Steps; i++)
+            {
+                matmulTimes.Add(Time(() => pre.addmm_(x, sae.EncoderWeight.t(), beta: 0f, alpha: 1f)));
+                var before = (double[])step.PhaseSeconds.Clone();
+                offTimes.Add(Time(() => step.Run(adamStep++, 1e-4f, [])));
+                Accumulate(offPhases, step.PhaseSeconds, before);
+                before = (double[])step.PhaseSeconds.Clone();
+                onTimes.Add(Time(() => step.Run(adamStep++, 1e-4f, dead)));
+                Accumulate(onPhases, step.PhaseSeconds, before);
+            }
         }
+
+        double matmul = Median(matmulTimes);
+        double off = Median(offTimes);
+        double on = Median(onTimes);
+        progress?.Report($"d={d} m={m} k={shape.K} B={batch}: matmul {matmul * 1000:F1} ms");
+        progress?.Report($"  step, AuxK off: {off * 1000:F1} ms ({off / matmul:F2}x matmul); phases ms: {Phases(offPhases, shape.Steps)}");
+        progress?.Report($"  step, AuxK on ({deadCount} dead, {Math.Min(auxK, deadCount)} aux latents/frame): {on * 1000:F1} ms ({on / matmul:F2}x matmul); phases ms: {Phases(onPhases, shape.Steps)}");
 
         double encode;
         using (var encoder = new SparseAutoencoderEncoder(sae, 1024))
         {
             encoder.ComputeStatistics(frames);
-            encode = batch / Median(3, () => encoder.ComputeStatistics(frames));
+            encode = batch / Median([Time(() => encoder.ComputeStatistics(frames)), Time(() => encoder.ComputeStatistics(frames)), Time(() => encoder.ComputeStatistics(frames))]);
         }
 
         progress?.Report($"  encode: {encode:F0} frames/s");
@@ -114,17 +125,30 @@ public static class SaeBenchmark
         return new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak);
     }
 
-    private static double Median(int repeats, Action action)
+    private static double Time(Action action)
     {
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            action();
-            times[i] = sw.Elapsed.TotalSeconds;
-        }
+        var sw = Stopwatch.StartNew();
+        action();
+        return sw.Elapsed.TotalSeconds;
+    }
 
-        Array.Sort(times);
-        return times[repeats / 2];
+    private static double Median(List<double> times)
+    {
+        var sorted = times.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static void Accumulate(double[] total, double[] now, double[] before)
+    {
+        for (int i = 0; i < total.Length; i++)
+        {
+            total[i] += now[i] - before[i];
+        }
+    }
+
+    private static string Phases(double[] seconds, int steps)
+    {
+        string[] names = ["prep", "matmul", "topk", "decode", "auxk", "group", "bias", "update"];
+        return string.Join(", ", names.Zip(seconds, (n, s) => $"{n} {s * 1000 / steps:F1}"));
     }
 }

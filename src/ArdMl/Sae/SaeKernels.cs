@@ -130,37 +130,96 @@ internal static unsafe class SaeKernels
     }
 
     /// <summary>
-    /// Selects the <paramref name="k"/> largest values of <paramref name="row"/> among the latents listed in
-    /// <paramref name="candidates"/> (unsorted output). When <paramref name="k"/> equals the candidate count every
-    /// candidate is taken.
+    /// Writes, for each candidate latent c (in <paramref name="candidates"/> order), max(row[candidates[c]], 0) when
+    /// it is among the <paramref name="k"/> largest candidates (ties: earlier candidate first) and 0 otherwise.
+    /// <paramref name="scratch"/> (candidateCount floats) is needed when k &lt; candidateCount.
     /// </summary>
-    public static void TopKAmong(float* row, int* candidates, int candidateCount, int k, float* outValues, int* outIndices)
+    public static void SelectTopAmong(float* row, int* candidates, int candidateCount, int k, float* output, float* scratch)
     {
-        for (int i = 0; i < k; i++)
+        for (int c = 0; c < candidateCount; c++)
         {
-            int c = candidates[i];
-            outValues[i] = row[c];
-            outIndices[i] = c;
-            SiftUp(outValues, outIndices, i);
+            output[c] = row[candidates[c]];
         }
 
-        if (k == candidateCount)
+        if (k < candidateCount)
         {
-            return;
-        }
-
-        float threshold = outValues[0];
-        for (int i = k; i < candidateCount; i++)
-        {
-            int c = candidates[i];
-            float value = row[c];
-            if (value > threshold || (value == threshold && c < outIndices[0]))
+            new ReadOnlySpan<float>(output, candidateCount).CopyTo(new Span<float>(scratch, candidateCount));
+            float threshold = KthLargest(scratch, candidateCount, k);
+            int above = 0;
+            for (int c = 0; c < candidateCount; c++)
             {
-                ReplaceRoot(outValues, outIndices, k, value, c);
-                threshold = outValues[0];
+                if (output[c] > threshold)
+                {
+                    above++;
+                }
+            }
+
+            int equalAllowed = k - above;
+            for (int c = 0; c < candidateCount; c++)
+            {
+                float v = output[c];
+                if (v < threshold || (v == threshold && equalAllowed-- <= 0))
+                {
+                    output[c] = 0f;
+                }
             }
         }
+
+        for (int c = 0; c < candidateCount; c++)
+        {
+            output[c] = Math.Max(output[c], 0f);
+        }
     }
+
+    /// <summary>The k-th largest of <paramref name="values"/> (1-based k); reorders the array (quickselect).</summary>
+    private static float KthLargest(float* values, int count, int k)
+    {
+        int target = count - k; // index in ascending order
+        int lo = 0;
+        int hi = count - 1;
+        while (lo < hi)
+        {
+            float pivot = Median3(values[lo], values[lo + ((hi - lo) >> 1)], values[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (values[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (target <= j)
+            {
+                hi = j;
+            }
+            else if (target >= i)
+            {
+                lo = i;
+            }
+            else
+            {
+                return values[target];
+            }
+        }
+
+        return values[target];
+    }
+
+    private static float Median3(float a, float b, float c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Weaker(float va, int ia, float vb, int ib) => va < vb || (va == vb && ia > ib);
