@@ -43,7 +43,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
     private readonly NativeBuffer<float> _outputGrads;
     private readonly NativeBuffer<double> _rowA;
     private readonly NativeBuffer<double> _rowB;
-    private readonly NativeBuffer<double> _columnMean;
+    private readonly NativeBuffer<float> _columnMean;
     private readonly NativeBuffer<int> _entryOffsets;
     private readonly NativeBuffer<int> _entryRows;
     private readonly NativeBuffer<float> _entryCoefficients;
@@ -73,7 +73,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         _outputGrads = new NativeBuffer<float>((long)batchSize * _d);
         _rowA = new NativeBuffer<double>(batchSize);
         _rowB = new NativeBuffer<double>(batchSize);
-        _columnMean = new NativeBuffer<double>(_d);
+        _columnMean = new NativeBuffer<float>(_d);
         _entryOffsets = new NativeBuffer<int>(_m + 1);
         _entryRows = new NativeBuffer<int>(bk);
         _entryCoefficients = new NativeBuffer<float>(bk);
@@ -134,7 +134,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         float* topG = _topGrads.Pointer;
         double* rowA = _rowA.Pointer;
         double* rowB = _rowB.Pointer;
-        double* colMean = _columnMean.Pointer;
+        float* colMean = _columnMean.Pointer;
 
         // 1. Batch mean (for the FVU denominator) and centred input x − b_dec.
         ColumnMean(x, b, d, colMean);
@@ -142,17 +142,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         {
             for (int r = start; r < end; r++)
             {
-                float* xr = x + ((long)r * d);
-                float* cr = xc + ((long)r * d);
-                double sq = 0;
-                for (int c = 0; c < d; c++)
-                {
-                    cr[c] = xr[c] - decB[c];
-                    double dev = xr[c] - colMean[c];
-                    sq += dev * dev;
-                }
-
-                rowA[r] = sq;
+                rowA[r] = SaeKernels.CenterRow(x + ((long)r * d), decB, colMean, xc + ((long)r * d), d);
             }
         });
         double denominator = Math.Max(SumInOrder(rowA, b), 1e-30);
@@ -220,16 +210,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 float* g = grads + ((long)r * d);
                 float* xr = x + ((long)r * d);
                 SaeKernels.DecodeRow(topV + ((long)r * k), topI + ((long)r * k), k, decW, d, decB, res);
-                double sq = 0;
-                for (int c = 0; c < d; c++)
-                {
-                    float e = res[c] - xr[c];
-                    res[c] = e;
-                    sq += (double)e * e;
-                    g[c] = gradScale * e;
-                }
-
-                rowB[r] = sq;
+                rowB[r] = SaeKernels.ResidualRow(res, xr, g, gradScale, d);
                 for (int j = 0; j < k; j++)
                 {
                     long o = ((long)r * k) + j;
@@ -409,7 +390,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         float* residual = _residual.Pointer;
         double* rowA = _rowA.Pointer;
         double* rowB = _rowB.Pointer;
-        double* colMean = _columnMean.Pointer;
+        float* colMean = _columnMean.Pointer;
 
         // Keep only dead latents with a positive selected value somewhere in the batch.
         var active = new bool[nd];
@@ -477,21 +458,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         {
             for (int r = start; r < end; r++)
             {
-                float* res = residual + ((long)r * d);
-                float* ar = a + ((long)r * d);
-                double loss = 0;
-                double variance = 0;
-                for (int c = 0; c < d; c++)
-                {
-                    float diff = ar[c] + res[c];
-                    ar[c] = diff;
-                    loss += (double)diff * diff;
-                    double dev = res[c] - colMean[c];
-                    variance += dev * dev;
-                }
-
-                rowA[r] = loss;
-                rowB[r] = variance;
+                (rowA[r], rowB[r]) = SaeKernels.AuxResidualRow(a + ((long)r * d), residual + ((long)r * d), colMean, d);
             }
         });
         double auxDenominator = Math.Max(SumInOrder(rowB, b), 1e-30);
@@ -550,22 +517,15 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         }
     }
 
-    private static void ColumnMean(float* rows, int count, int width, double* mean)
+    private static void ColumnMean(float* rows, int count, int width, float* mean)
     {
         SaeKernels.ParallelRanges(width, 64, (start, end) =>
         {
-            for (int c = start; c < end; c++)
-            {
-                mean[c] = 0;
-            }
-
+            int span = end - start;
+            new Span<float>(mean + start, span).Clear();
             for (int r = 0; r < count; r++)
             {
-                float* row = rows + ((long)r * width);
-                for (int c = start; c < end; c++)
-                {
-                    mean[c] += row[c];
-                }
+                SaeKernels.Axpy(1f, rows + ((long)r * width) + start, mean + start, span);
             }
 
             for (int c = start; c < end; c++)

@@ -35,6 +35,93 @@ internal static unsafe class SaeKernels
         return sum;
     }
 
+    /// <summary>
+    /// <c>centered = x − bias</c>; returns <c>Σ (x − mean)²</c> (the row's share of the FVU denominator).
+    /// </summary>
+    public static double CenterRow(float* x, float* bias, float* mean, float* centered, int length)
+    {
+        var acc = Vector512<float>.Zero;
+        int i = 0;
+        for (; i + Lanes <= length; i += Lanes)
+        {
+            var v = Vector512.Load(x + i);
+            (v - Vector512.Load(bias + i)).Store(centered + i);
+            var dev = v - Vector512.Load(mean + i);
+            acc = Vector512.FusedMultiplyAdd(dev, dev, acc);
+        }
+
+        double sum = Vector512.Sum(acc);
+        for (; i < length; i++)
+        {
+            centered[i] = x[i] - bias[i];
+            double dev = x[i] - mean[i];
+            sum += dev * dev;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// Turns a decoded row into the residual <c>e = x̂ − x</c> (in place) and writes <c>grad = scale·e</c>; returns
+    /// <c>‖e‖²</c>.
+    /// </summary>
+    public static double ResidualRow(float* decoded, float* x, float* grad, float scale, int length)
+    {
+        var acc = Vector512<float>.Zero;
+        var s = Vector512.Create(scale);
+        int i = 0;
+        for (; i + Lanes <= length; i += Lanes)
+        {
+            var e = Vector512.Load(decoded + i) - Vector512.Load(x + i);
+            e.Store(decoded + i);
+            (s * e).Store(grad + i);
+            acc = Vector512.FusedMultiplyAdd(e, e, acc);
+        }
+
+        double sum = Vector512.Sum(acc);
+        for (; i < length; i++)
+        {
+            float e = decoded[i] - x[i];
+            decoded[i] = e;
+            grad[i] = scale * e;
+            sum += (double)e * e;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// AuxK row: <c>aux += residual</c> (giving ê − e, since residual = −e); returns (‖ê − e‖², ‖residual − mean‖²).
+    /// </summary>
+    public static (double Loss, double Variance) AuxResidualRow(float* aux, float* residual, float* mean, int length)
+    {
+        var lossAcc = Vector512<float>.Zero;
+        var varAcc = Vector512<float>.Zero;
+        int i = 0;
+        for (; i + Lanes <= length; i += Lanes)
+        {
+            var r = Vector512.Load(residual + i);
+            var diff = Vector512.Load(aux + i) + r;
+            diff.Store(aux + i);
+            lossAcc = Vector512.FusedMultiplyAdd(diff, diff, lossAcc);
+            var dev = r - Vector512.Load(mean + i);
+            varAcc = Vector512.FusedMultiplyAdd(dev, dev, varAcc);
+        }
+
+        double loss = Vector512.Sum(lossAcc);
+        double variance = Vector512.Sum(varAcc);
+        for (; i < length; i++)
+        {
+            float diff = aux[i] + residual[i];
+            aux[i] = diff;
+            loss += (double)diff * diff;
+            double dev = residual[i] - mean[i];
+            variance += dev * dev;
+        }
+
+        return (loss, variance);
+    }
+
     /// <summary><c>y += alpha·x</c> over <paramref name="length"/> floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy(float alpha, float* x, float* y, int length)
