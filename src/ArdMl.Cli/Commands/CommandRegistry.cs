@@ -9,6 +9,7 @@ internal static class CommandRegistry
     {
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
+        yield return TrainCommand.Create();
         yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchSaeCommand.Create());
     }
 }
