@@ -33,7 +33,15 @@ internal sealed unsafe class NativeBuffer<T> : IDisposable
 
     public void Clear() => NativeMemory.Clear(Pointer, (nuint)(Length * sizeof(T)));
 
+    ~NativeBuffer() => Free();
+
     public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Free()
     {
         if (_pointer != null)
         {
