@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -178,12 +177,11 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             int* deadPtr = dead;
             SaeKernels.ParallelRanges(b, 32, (start, end) =>
             {
-                using var scratch = auxK > 0 && auxK < deadCount ? new NativeBuffer<float>(deadCount) : null;
+                using var scratch = auxK > 0 ? new NativeBuffer<float>(deadCount) : null;
                 for (int r = start; r < end; r++)
                 {
                     float* row = pre + ((long)r * m);
-                    AddInPlace(row, encB, m);
-                    SaeKernels.TopKRow(row, m, k, topV + ((long)r * k), topI + ((long)r * k));
+                    SaeKernels.TopKRow(row, encB, storeBiased: auxK > 0, m, k, topV + ((long)r * k), topI + ((long)r * k));
                     for (int j = 0; j < k; j++)
                     {
                         float* v = topV + ((long)r * k) + j;
@@ -209,7 +207,7 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
                 float* res = residual + ((long)r * d);
                 float* g = grads + ((long)r * d);
                 float* xr = x + ((long)r * d);
-                SaeKernels.DecodeRow(topV + ((long)r * k), topI + ((long)r * k), k, decW, d, decB, res);
+                SaeKernels.GatherAccumulate(res, topI + ((long)r * k), topV + ((long)r * k), k, decW, d, decB);
                 rowB[r] = SaeKernels.ResidualRow(res, xr, g, gradScale, d);
                 for (int j = 0; j < k; j++)
                 {
@@ -333,20 +331,13 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
             float* gDec = scratch.Pointer + d;
             for (int j = start; j < end; j++)
             {
-                new Span<float>(gEnc, 2 * d).Clear();
-                for (int e = offsets[j]; e < offsets[j + 1]; e++)
-                {
-                    int row = entryRow[e];
-                    SaeKernels.Axpy(entryGrad[e], xc + ((long)row * d), gEnc, d);
-                    SaeKernels.Axpy(entryCoef[e], grads + ((long)row * d), gDec, d);
-                }
-
+                int first = offsets[j];
+                int count = offsets[j + 1] - first;
                 int compact = compactIndex[j];
-                if (compact >= 0)
-                {
-                    SaeKernels.Axpy(1f, auxEnc + ((long)compact * d), gEnc, d);
-                    SaeKernels.Axpy(1f, auxDec + ((long)compact * d), gDec, d);
-                }
+                float* extraEnc = compact >= 0 ? auxEnc + ((long)compact * d) : null;
+                float* extraDec = compact >= 0 ? auxDec + ((long)compact * d) : null;
+                SaeKernels.GatherAccumulate(gEnc, entryRow + first, entryGrad + first, count, xc, d, extraEnc);
+                SaeKernels.GatherAccumulate(gDec, entryRow + first, entryCoef + first, count, grads, d, extraDec);
 
                 long o = (long)j * d;
                 if (normalize)
@@ -500,21 +491,6 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         encoderGrad = Pointer(gradEncoder);
         decoderGrad = Pointer(gradDecoder);
         return auxFvu;
-    }
-
-    private static void AddInPlace(float* row, float* bias, int width)
-    {
-        int i = 0;
-        int lanes = Vector512<float>.Count;
-        for (; i + lanes <= width; i += lanes)
-        {
-            (Vector512.Load(row + i) + Vector512.Load(bias + i)).Store(row + i);
-        }
-
-        for (; i < width; i++)
-        {
-            row[i] += bias[i];
-        }
     }
 
     private static void ColumnMean(float* rows, int count, int width, float* mean)

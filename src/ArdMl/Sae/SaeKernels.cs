@@ -122,6 +122,57 @@ internal static unsafe class SaeKernels
         return (loss, variance);
     }
 
+    /// <summary>
+    /// <c>output = Σ_e coefficients[e] · source[rows[e]] (+ extra)</c> over rows of width <paramref name="width"/>,
+    /// register-blocked 64 floats at a time so the accumulators stay in registers across all rows.
+    /// </summary>
+    public static void GatherAccumulate(float* output, int* rows, float* coefficients, int count, float* source, int width, float* extra)
+    {
+        int block = 4 * Lanes;
+        int c = 0;
+        for (; c + block <= width; c += block)
+        {
+            Vector512<float> a0, a1, a2, a3;
+            if (extra != null)
+            {
+                a0 = Vector512.Load(extra + c);
+                a1 = Vector512.Load(extra + c + Lanes);
+                a2 = Vector512.Load(extra + c + (2 * Lanes));
+                a3 = Vector512.Load(extra + c + (3 * Lanes));
+            }
+            else
+            {
+                a0 = a1 = a2 = a3 = Vector512<float>.Zero;
+            }
+
+            for (int e = 0; e < count; e++)
+            {
+                var w = Vector512.Create(coefficients[e]);
+                float* src = source + ((long)rows[e] * width) + c;
+                a0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(src), a0);
+                a1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(src + Lanes), a1);
+                a2 = Vector512.FusedMultiplyAdd(w, Vector512.Load(src + (2 * Lanes)), a2);
+                a3 = Vector512.FusedMultiplyAdd(w, Vector512.Load(src + (3 * Lanes)), a3);
+            }
+
+            a0.Store(output + c);
+            a1.Store(output + c + Lanes);
+            a2.Store(output + c + (2 * Lanes));
+            a3.Store(output + c + (3 * Lanes));
+        }
+
+        for (; c < width; c++)
+        {
+            float sum = extra != null ? extra[c] : 0f;
+            for (int e = 0; e < count; e++)
+            {
+                sum = MathF.FusedMultiplyAdd(coefficients[e], source[((long)rows[e] * width) + c], sum);
+            }
+
+            output[c] = sum;
+        }
+    }
+
     /// <summary><c>y += alpha·x</c> over <paramref name="length"/> floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy(float alpha, float* x, float* y, int length)
@@ -154,35 +205,56 @@ internal static unsafe class SaeKernels
     }
 
     /// <summary>
-    /// Selects the <paramref name="k"/> largest of <paramref name="row"/> (ties: lower index first), writing them in
-    /// descending order. Values are returned raw (no ReLU).
+    /// Selects the <paramref name="k"/> largest of <c>row + bias</c> (bias optional; ties: lower index first), writing
+    /// them in descending order (raw, no ReLU). With <paramref name="storeBiased"/> the biased values are written
+    /// back into <paramref name="row"/>.
     /// </summary>
-    public static void TopKRow(float* row, int width, int k, float* outValues, int* outIndices)
+    public static void TopKRow(float* row, float* bias, bool storeBiased, int width, int k, float* outValues, int* outIndices)
     {
         // Min-heap of size k on (value, -index): the root is the weakest kept candidate.
-        for (int i = 0; i < k; i++)
+        int j = 0;
+        for (; j < k; j++)
         {
-            outValues[i] = row[i];
-            outIndices[i] = i;
-            SiftUp(outValues, outIndices, i);
+            float value = bias != null ? row[j] + bias[j] : row[j];
+            if (storeBiased)
+            {
+                row[j] = value;
+            }
+
+            outValues[j] = value;
+            outIndices[j] = j;
+            SiftUp(outValues, outIndices, j);
         }
 
         float threshold = outValues[0];
-        int j = k;
-        var thresholdVector = Vector512.Create(threshold);
         for (; j < width && (j % Lanes) != 0; j++)
         {
-            if (row[j] > threshold)
+            float value = bias != null ? row[j] + bias[j] : row[j];
+            if (storeBiased)
             {
-                ReplaceRoot(outValues, outIndices, k, row[j], j);
+                row[j] = value;
+            }
+
+            if (value > threshold)
+            {
+                ReplaceRoot(outValues, outIndices, k, value, j);
                 threshold = outValues[0];
             }
         }
 
-        thresholdVector = Vector512.Create(threshold);
+        var thresholdVector = Vector512.Create(threshold);
         for (; j + Lanes <= width; j += Lanes)
         {
             var v = Vector512.Load(row + j);
+            if (bias != null)
+            {
+                v += Vector512.Load(bias + j);
+                if (storeBiased)
+                {
+                    v.Store(row + j);
+                }
+            }
+
             var mask = Vector512.GreaterThan(v, thresholdVector).ExtractMostSignificantBits();
             if (mask == 0)
             {
@@ -193,7 +265,7 @@ internal static unsafe class SaeKernels
             {
                 int lane = System.Numerics.BitOperations.TrailingZeroCount(mask);
                 mask &= mask - 1;
-                float value = row[j + lane];
+                float value = v.GetElement(lane);
                 if (value > threshold)
                 {
                     ReplaceRoot(outValues, outIndices, k, value, j + lane);
@@ -206,9 +278,15 @@ internal static unsafe class SaeKernels
 
         for (; j < width; j++)
         {
-            if (row[j] > threshold)
+            float value = bias != null ? row[j] + bias[j] : row[j];
+            if (storeBiased)
             {
-                ReplaceRoot(outValues, outIndices, k, row[j], j);
+                row[j] = value;
+            }
+
+            if (value > threshold)
+            {
+                ReplaceRoot(outValues, outIndices, k, value, j);
                 threshold = outValues[0];
             }
         }
@@ -219,7 +297,7 @@ internal static unsafe class SaeKernels
     /// <summary>
     /// Writes, for each candidate latent c (in <paramref name="candidates"/> order), max(row[candidates[c]], 0) when
     /// it is among the <paramref name="k"/> largest candidates (ties: earlier candidate first) and 0 otherwise.
-    /// <paramref name="scratch"/> (candidateCount floats) is needed when k &lt; candidateCount.
+    /// <paramref name="scratch"/> must hold candidateCount floats.
     /// </summary>
     public static void SelectTopAmong(float* row, int* candidates, int candidateCount, int k, float* output, float* scratch)
     {
@@ -228,10 +306,19 @@ internal static unsafe class SaeKernels
             output[c] = row[candidates[c]];
         }
 
-        if (k < candidateCount)
+        // Values ≤ 0 become 0 after ReLU whether selected or not: select among the positive values only.
+        int positives = 0;
+        for (int c = 0; c < candidateCount; c++)
         {
-            new ReadOnlySpan<float>(output, candidateCount).CopyTo(new Span<float>(scratch, candidateCount));
-            float threshold = KthLargest(scratch, candidateCount, k);
+            if (output[c] > 0f)
+            {
+                scratch[positives++] = output[c];
+            }
+        }
+
+        if (k < positives)
+        {
+            float threshold = KthLargest(scratch, positives, k);
             int above = 0;
             for (int c = 0; c < candidateCount; c++)
             {

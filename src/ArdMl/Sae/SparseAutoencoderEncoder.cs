@@ -246,13 +246,8 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
                 for (int r = start; r < end; r++)
                 {
                     float* row = pre + ((long)r * m);
-                    for (int j = 0; j < m; j++)
-                    {
-                        row[j] += encB[j];
-                    }
-
                     float* v = values + ((long)r * k);
-                    SaeKernels.TopKRow(row, m, k, v, indices + ((long)r * k));
+                    SaeKernels.TopKRow(row, encB, storeBiased: false, m, k, v, indices + ((long)r * k));
                     for (int j = 0; j < k; j++)
                     {
                         v[j] = Math.Max(v[j], 0f);

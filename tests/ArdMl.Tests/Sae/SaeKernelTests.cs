@@ -18,7 +18,7 @@ public sealed class SaeKernelTests
         fixed (float* v = values)
         fixed (int* i = indices)
         {
-            SaeKernels.TopKRow(r, width, k, v, i);
+            SaeKernels.TopKRow(r, null, false, width, k, v, i);
         }
 
         using var t = tensor(row);
