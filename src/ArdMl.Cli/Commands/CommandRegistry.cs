@@ -9,6 +9,11 @@ internal static class CommandRegistry
     {
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
-        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchMlNetCommand.Create(), BenchExtractCommand.Create());
+        yield return TrainCommand.Create();
+        yield return BenchCommand.Create(
+            BenchDecodeCommand.Create(),
+            BenchMlNetCommand.Create(),
+            BenchExtractCommand.Create(),
+            BenchSaeCommand.Create());
     }
 }
