@@ -2,9 +2,10 @@ namespace ArdMl.Concepts;
 
 /// <summary>
 /// One bounded heap of capacity p per latent, in flat arrays (latent j owns slots j·p .. j·p+p−1), keeping the p
-/// clips with the largest keys; on equal keys the smaller clip id (ordinal) is kept. The root of each heap is its
-/// worst entry, and <see cref="Threshold"/> holds the root key of full heaps (−∞ otherwise) so the caller can skip
-/// the heap entirely unless a key reaches it. The bottom set L uses a second instance fed with negated scores.
+/// clips with the largest keys; on equal keys the ordinally smaller clip id is kept (or the larger one, for the bottom
+/// set). The root of each heap is its worst entry, and <see cref="Threshold"/> holds the root key of full heaps (−∞
+/// otherwise) so the caller can skip the heap entirely unless a key reaches it. The bottom set L uses a second
+/// instance fed with negated scores that keeps the larger ids on ties, so that H and L are the two ends of one order.
 /// </summary>
 internal sealed class BoundedClipHeaps
 {
@@ -14,9 +15,11 @@ internal sealed class BoundedClipHeaps
     private readonly float[] _keys;
     private readonly float[] _representativeness;
     private readonly int[] _sizes;
+    private readonly int _tieSign;
 
-    public BoundedClipHeaps(int latentCount, int capacity, ClipHandleTable clips)
+    public BoundedClipHeaps(int latentCount, int capacity, ClipHandleTable clips, bool keepSmallerIds)
     {
+        _tieSign = keepSmallerIds ? 1 : -1;
         _capacity = capacity;
         _clips = clips;
         _handles = new int[latentCount * capacity];
@@ -102,7 +105,7 @@ internal sealed class BoundedClipHeaps
         Threshold[latent] = _keys[start];
     }
 
-    /// <summary>The entries of latent <paramref name="latent"/>, best first (key descending, then clip id ascending).</summary>
+    /// <summary>The entries of latent <paramref name="latent"/>, best first (key descending, then the kept id order).</summary>
     public (string ClipId, float Key, float Representativeness)[] Sorted(int latent)
     {
         var start = latent * _capacity;
@@ -113,10 +116,11 @@ internal sealed class BoundedClipHeaps
             entries[i] = (_clips.IdOf(_handles[start + i]), _keys[start + i], _representativeness[start + i]);
         }
 
-        Array.Sort(entries, static (a, b) =>
+        var tieSign = _tieSign;
+        Array.Sort(entries, (a, b) =>
         {
             var byKey = b.Key.CompareTo(a.Key);
-            return byKey != 0 ? byKey : string.CompareOrdinal(a.ClipId, b.ClipId);
+            return byKey != 0 ? byKey : tieSign * string.CompareOrdinal(a.ClipId, b.ClipId);
         });
         return entries;
     }
@@ -124,20 +128,20 @@ internal sealed class BoundedClipHeaps
     private bool CandidateWorseThan(float key, int slot)
     {
         var other = _keys[slot];
-        return key < other || (key == other && _clips.CompareCurrentTo(_handles[slot]) > 0);
+        return key < other || (key == other && _tieSign * _clips.CompareCurrentTo(_handles[slot]) > 0);
     }
 
     private bool StoredWorseThanCandidate(int slot, float key)
     {
         var own = _keys[slot];
-        return own < key || (own == key && _clips.CompareCurrentTo(_handles[slot]) < 0);
+        return own < key || (own == key && _tieSign * _clips.CompareCurrentTo(_handles[slot]) < 0);
     }
 
     private bool StoredWorseThan(int slot, int other)
     {
         var a = _keys[slot];
         var b = _keys[other];
-        return a < b || (a == b && _clips.Compare(_handles[slot], _handles[other]) > 0);
+        return a < b || (a == b && _tieSign * _clips.Compare(_handles[slot], _handles[other]) > 0);
     }
 
     private void Move(int from, int to)

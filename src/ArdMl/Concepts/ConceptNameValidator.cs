@@ -1,14 +1,12 @@
-using System.Text;
-
 namespace ArdMl.Concepts;
 
 /// <summary>
 /// Cleans a language model's reply into a concept name, or says why it is not one. Rules, in order: the first
 /// non-blank line is kept; a leading list marker ("-", "*", "1.") and label ("Name:", "Concept:", "Answer:", ...) are
 /// removed; surrounding quotes, backticks and asterisks and trailing punctuation are stripped; whitespace is collapsed
-/// and the text lower-cased. It is then rejected when empty, without a letter, longer than the word or character
-/// limit, containing characters other than letters, digits, spaces, hyphens, apostrophes, '&amp;' or '/', or reading
-/// like a refusal or a sentence about the captions ("I'm sorry", "As an AI", "The captions ...").
+/// and the text lower-cased. It is then rejected when empty, when it reads like a refusal or a sentence about the
+/// captions ("I'm sorry", "As an AI", "The captions ..."), when it has no letter, is longer than the word or character
+/// limit, or contains characters other than letters, digits, spaces, hyphens, apostrophes, '&amp;' or '/'.
 /// </summary>
 public static class ConceptNameValidator
 {
@@ -48,6 +46,12 @@ public static class ConceptNameValidator
             return false;
         }
 
+        if (NotANamePrefixes.Any(prefix => collapsed.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            reason = $"'{Shorten(collapsed)}' reads like a sentence or a refusal, not a name";
+            return false;
+        }
+
         if (!collapsed.Any(char.IsLetter))
         {
             reason = $"'{Shorten(collapsed)}' has no letters";
@@ -71,12 +75,6 @@ public static class ConceptNameValidator
         if (collapsed.Length > maxCharacters)
         {
             reason = $"'{Shorten(collapsed)}' has {collapsed.Length} characters (at most {maxCharacters})";
-            return false;
-        }
-
-        if (NotANamePrefixes.Any(prefix => collapsed.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            reason = $"'{Shorten(collapsed)}' reads like a sentence or a refusal, not a name";
             return false;
         }
 
@@ -122,9 +120,5 @@ public static class ConceptNameValidator
         return line;
     }
 
-    private static string Shorten(string text)
-    {
-        var builder = new StringBuilder(text.Length > 60 ? text[..57] + "..." : text);
-        return builder.ToString();
-    }
+    private static string Shorten(string text) => text.Length > 60 ? text[..57] + "..." : text;
 }

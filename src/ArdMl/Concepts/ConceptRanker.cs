@@ -10,8 +10,9 @@ namespace ArdMl.Concepts;
 /// or raw frame activations for the raw-neuron baseline); <see cref="Complete"/> returns the result.
 /// </summary>
 /// <remarks>
-/// Order: H is sorted by score descending, L by score ascending; on equal scores the clip with the ordinally smaller
-/// id wins a place in either set, so the result does not depend on the order in which clips arrive.
+/// Order: the candidate clips of a latent are ranked by score descending, then clip id ascending (ordinal); H is the
+/// first p of that ranking and L the last p, reported least representative first (score ascending, then clip id
+/// descending). The result therefore does not depend on the order in which clips arrive, and H and L never overlap.
 /// Not thread-safe: feed it from one thread.
 /// </remarks>
 public sealed class ConceptRanker
@@ -53,8 +54,8 @@ public sealed class ConceptRanker
         }
 
         _latentCount = latentCount;
-        _top = new BoundedClipHeaps(latentCount, _options.ClipsPerSet, _clips);
-        _bottom = new BoundedClipHeaps(latentCount, _options.ClipsPerSet, _clips);
+        _top = new BoundedClipHeaps(latentCount, _options.ClipsPerSet, _clips, keepSmallerIds: true);
+        _bottom = new BoundedClipHeaps(latentCount, _options.ClipsPerSet, _clips, keepSmallerIds: false);
         _topThreshold = _top.Threshold;
         _bottomThreshold = _bottom.Threshold;
         _activeCount = new int[latentCount];

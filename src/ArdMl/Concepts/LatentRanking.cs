@@ -32,9 +32,9 @@ public sealed class LatentRanking
     public IReadOnlyList<RankedClip> Top { get; }
 
     /// <summary>
-    /// L: the least representative clips, least first (score ascending, then clip id ascending, ordinal). Never
-    /// shares a clip with <see cref="Top"/>: when fewer than 2p clips are candidates, L holds the candidates left
-    /// after H (possibly fewer than p, possibly none).
+    /// L: the least representative clips, least first (score ascending, then clip id descending, ordinal: the last p
+    /// of the same ranking H is the head of). Never shares a clip with <see cref="Top"/>: when fewer than 2p clips are
+    /// candidates, L holds the candidates left after H (possibly fewer than p, possibly none).
     /// </summary>
     public IReadOnlyList<RankedClip> Bottom { get; }
 
