@@ -7,6 +7,6 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return BenchCommand.Create(BenchConceptsCommand.Create());
     }
 }

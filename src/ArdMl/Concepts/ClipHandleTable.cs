@@ -21,6 +21,9 @@ internal sealed class ClipHandleTable
     /// <summary>Number of handles ever allocated (the high-water mark of distinct held clips).</summary>
     public int Capacity => _allocated;
 
+    /// <summary>Number of distinct clips currently held by some heap.</summary>
+    public int LiveCount => _allocated - _freeCount - (_currentHandle >= 0 && _references[_currentHandle] == 0 ? 1 : 0);
+
     /// <summary>Bytes held by the table's arrays (not counting the id strings).</summary>
     public long ArrayBytes => (long)_ids.Length * (8 + 4 + 4 + 1 + 4);
 

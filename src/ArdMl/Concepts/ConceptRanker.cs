@@ -24,11 +24,7 @@ public sealed class ConceptRanker
     private readonly BoundedClipHeaps _bottom;
     private readonly float[] _topThreshold;
     private readonly float[] _bottomThreshold;
-    private readonly int[] _activeCount;
-    private readonly double[] _coverageSum;
-    private readonly double[] _representativenessSum;
-    private readonly float[] _representativenessMax;
-    private readonly int[] _positiveCount;
+    private readonly LatentTally[] _tallies;
     private readonly int[] _sparseStamp;
     private readonly HashSet<UInt128>? _seenClips;
     private float[]? _denseMean;
@@ -58,12 +54,8 @@ public sealed class ConceptRanker
         _bottom = new BoundedClipHeaps(latentCount, _options.ClipsPerSet, _clips, keepSmallerIds: false);
         _topThreshold = _top.Threshold;
         _bottomThreshold = _bottom.Threshold;
-        _activeCount = new int[latentCount];
-        _coverageSum = new double[latentCount];
-        _representativenessSum = new double[latentCount];
-        _representativenessMax = new float[latentCount];
-        Array.Fill(_representativenessMax, float.NegativeInfinity);
-        _positiveCount = new int[latentCount];
+        _tallies = new LatentTally[latentCount];
+        Array.Fill(_tallies, new LatentTally { RepresentativenessMax = float.NegativeInfinity });
         _sparseStamp = new int[latentCount];
         _seenClips = _options.RejectDuplicateClipIds ? [] : null;
     }
@@ -78,11 +70,17 @@ public sealed class ConceptRanker
     public ConceptRankerOptions Options => _options;
 
     /// <summary>
+    /// Number of distinct clips currently in some H or L set: at most 2·m·p (+1 while a clip is being added), so the
+    /// clip ids the ranker keeps are bounded by O(m·p), and by the number of clips while that is smaller.
+    /// </summary>
+    public int HeldClipCount => _clips.LiveCount;
+
+    /// <summary>
     /// Bytes held by the ranker's own arrays (heaps, statistics, handle table), excluding clip-id strings and the
     /// duplicate-id set: the O(m·p) part.
     /// </summary>
     public long StateBytes =>
-        _top.ArrayBytes + _bottom.ArrayBytes + _clips.ArrayBytes + ((long)_latentCount * (4 + 8 + 8 + 4 + 4 + 4))
+        _top.ArrayBytes + _bottom.ArrayBytes + _clips.ArrayBytes + ((long)_latentCount * (32 + 4))
         + ((_denseMean?.Length ?? 0) * 8L);
 
     /// <summary>Adds a clip from dense statistics: μ and c of every latent (both of length m).</summary>
@@ -225,33 +223,35 @@ public sealed class ConceptRanker
         {
             var top = _top.Sorted(j);
             var topClips = new RankedClip[top.Length];
-            var inTop = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < top.Length; i++)
             {
                 topClips[i] = new RankedClip(top[i].ClipId, top[i].Representativeness, top[i].Key);
-                inTop.Add(top[i].ClipId);
             }
 
+            // H and L are the two ends of one ranking; they overlap only when there are fewer than 2p candidates.
             var bottom = _bottom.Sorted(j);
+            var inTop = top.Length > 16 ? topClips.Select(c => c.ClipId).ToHashSet(StringComparer.Ordinal) : null;
             var bottomClips = new List<RankedClip>(bottom.Length);
             foreach (var entry in bottom)
             {
-                if (!inTop.Contains(entry.ClipId))
+                var overlaps = inTop?.Contains(entry.ClipId) ?? Array.Exists(topClips, c => string.Equals(c.ClipId, entry.ClipId, StringComparison.Ordinal));
+                if (!overlaps)
                 {
                     bottomClips.Add(new RankedClip(entry.ClipId, entry.Representativeness, -entry.Key));
                 }
             }
 
+            ref readonly var tally = ref _tallies[j];
             latents[j] = new LatentRanking(
                 j,
                 topClips,
                 bottomClips,
-                _activeCount[j],
+                tally.ActiveCount,
                 _clipCount,
-                _coverageSum[j],
-                _representativenessSum[j],
-                _representativenessMax[j],
-                _positiveCount[j]);
+                tally.CoverageSum,
+                tally.RepresentativenessSum,
+                tally.RepresentativenessMax,
+                tally.PositiveCount);
         }
 
         return new RankingResult(_options, _clipCount, latents);
@@ -422,17 +422,18 @@ public sealed class ConceptRanker
         }
 
         var r = mean * coverage;
-        _activeCount[j]++;
-        _coverageSum[j] += coverage;
-        _representativenessSum[j] += r;
-        if (r > _representativenessMax[j])
+        ref var tally = ref _tallies[j];
+        tally.ActiveCount++;
+        tally.CoverageSum += coverage;
+        tally.RepresentativenessSum += r;
+        if (r > tally.RepresentativenessMax)
         {
-            _representativenessMax[j] = r;
+            tally.RepresentativenessMax = r;
         }
 
         if (r > 0f)
         {
-            _positiveCount[j]++;
+            tally.PositiveCount++;
         }
 
         Offer(j, TScore.Active(mean, coverage, r, _currentHash, j, _options.RandomSeed), r);
@@ -454,6 +455,16 @@ public sealed class ConceptRanker
 
     private ArgumentException BadMean(int latent, float mean) =>
         new($"Clip '{_currentId}': MeanActivation of latent {latent} is {mean}; expected a finite number.");
+
+    /// <summary>Per-latent running statistics, kept together so one active update touches one cache line.</summary>
+    private struct LatentTally
+    {
+        public double CoverageSum;
+        public double RepresentativenessSum;
+        public int ActiveCount;
+        public int PositiveCount;
+        public float RepresentativenessMax;
+    }
 
     private interface IScoreRule
     {
