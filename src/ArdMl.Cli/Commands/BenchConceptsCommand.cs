@@ -21,9 +21,10 @@ internal static class BenchConceptsCommand
         var active = new Option<int>("--active") { Description = "Active latents per clip (sparse statistics).", DefaultValueFactory = _ => 1_000 };
         var perSet = new Option<int>("--p") { Description = "Clips per H/L set.", DefaultValueFactory = _ => ConceptRankerOptions.DefaultClipsPerSet };
         var skipDense = new Option<bool>("--skip-dense") { Description = "Skip the dense-input runs." };
+        var runIndex = new Option<int?>("--run-index") { Description = "Internal: run one measurement in this process.", Hidden = true };
         var command = new Command("concepts", "Concept ranking throughput and peak memory at two corpus sizes.")
         {
-            clips, smallClips, latents, active, perSet, skipDense,
+            clips, smallClips, latents, active, perSet, skipDense, runIndex,
         };
         command.SetAction(parse => Run(
             parse.GetValue(clips),
@@ -31,16 +32,52 @@ internal static class BenchConceptsCommand
             parse.GetValue(latents),
             parse.GetValue(active),
             parse.GetValue(perSet),
-            parse.GetValue(skipDense)));
+            parse.GetValue(skipDense),
+            parse.GetValue(runIndex)));
         return command;
     }
 
-    private static int Run(int clips, int smallClips, int latents, int active, int p, bool skipDense)
+    private static int Run(int clips, int smallClips, int latents, int active, int p, bool skipDense, int? runIndex)
     {
         if (clips <= 0 || smallClips <= 0 || latents <= 0 || active <= 0 || active > latents / 2 || p <= 0)
         {
             AnsiConsole.MarkupLine("[red]--clips, --small-clips, --latents and --p must be positive and --active at most latents/2.[/]");
             return 1;
+        }
+
+        var runs = new List<(string Name, int Clips, bool Dense, RankingCriterion Criterion, bool CheckDuplicates)>
+        {
+            ("sparse μ·c", smallClips, false, RankingCriterion.MeanTimesCoverage, true),
+            ("sparse μ·c", clips, false, RankingCriterion.MeanTimesCoverage, true),
+            ("sparse μ·c, no duplicate-id check", smallClips, false, RankingCriterion.MeanTimesCoverage, false),
+            ("sparse μ·c, no duplicate-id check", clips, false, RankingCriterion.MeanTimesCoverage, false),
+        };
+        if (!skipDense)
+        {
+            runs.Add(("dense μ·c", smallClips, true, RankingCriterion.MeanTimesCoverage, true));
+            runs.Add(("dense μ·c", clips, true, RankingCriterion.MeanTimesCoverage, true));
+        }
+
+        runs.Add(("sparse coverage-only", smallClips, false, RankingCriterion.Coverage, true));
+        runs.Add(("sparse random", smallClips, false, RankingCriterion.Random, true));
+
+        if (runIndex is { } index)
+        {
+            if (index < 0 || index >= runs.Count)
+            {
+                Console.Error.WriteLine($"--run-index must be in 0..{runs.Count - 1}.");
+                return 1;
+            }
+
+            var run = runs[index];
+            // Warm-up (not reported): lets the JIT reach optimised code before anything is timed.
+            Measure(run.Criterion, Math.Min(run.Clips, 3_000), latents, active, p, run.Dense, run.CheckDuplicates);
+            var single = Measure(run.Criterion, run.Clips, latents, active, p, run.Dense, run.CheckDuplicates);
+            Console.WriteLine(string.Join(' ', ResultTag, single.Seconds.ToString("R", CultureInfo.InvariantCulture),
+                single.CpuSeconds.ToString("R", CultureInfo.InvariantCulture), single.ActivePairs.ToString(CultureInfo.InvariantCulture),
+                single.HeldClips.ToString(CultureInfo.InvariantCulture), single.StateBytes.ToString(CultureInfo.InvariantCulture),
+                single.StartBytes.ToString(CultureInfo.InvariantCulture), single.HighWaterBytes.ToString(CultureInfo.InvariantCulture)));
+            return 0;
         }
 
         if (Console.IsOutputRedirected)
@@ -63,38 +100,30 @@ internal static class BenchConceptsCommand
             .AddColumn(new TableColumn("VmHWM MiB").RightAligned())
             .AddColumn(new TableColumn("VmHWM − start MiB").RightAligned());
 
-        var runs = new List<(string Name, int Clips, bool Dense, RankingCriterion Criterion)>
-        {
-            ("sparse μ·c", smallClips, false, RankingCriterion.MeanTimesCoverage),
-            ("sparse μ·c", clips, false, RankingCriterion.MeanTimesCoverage),
-            ("sparse μ·c, no duplicate-id check", smallClips, false, RankingCriterion.MeanTimesCoverage),
-            ("sparse μ·c, no duplicate-id check", clips, false, RankingCriterion.MeanTimesCoverage),
-        };
-        if (!skipDense)
-        {
-            runs.Add(("dense μ·c", smallClips, true, RankingCriterion.MeanTimesCoverage));
-            runs.Add(("dense μ·c", clips, true, RankingCriterion.MeanTimesCoverage));
-        }
-
-        runs.Add(("sparse coverage-only", smallClips, false, RankingCriterion.Coverage));
-        runs.Add(("sparse random", smallClips, false, RankingCriterion.Random));
-
-        // Warm-up (not reported): lets the JIT reach optimised code before anything is timed.
-        Measure("warm-up", Math.Min(smallClips, 3_000), latents, active, p, dense: false, RankingCriterion.MeanTimesCoverage);
-        Measure("warm-up", Math.Min(smallClips, 500), latents, active, p, dense: true, RankingCriterion.MeanTimesCoverage);
-
         var results = new List<(string Name, int Clips, double UpdatesPerSecond, long HighWater)>();
-        foreach (var (name, count, dense, criterion) in runs)
+        var measurements = new Measurement[runs.Count];
+        AnsiConsole.Progress().Start(context =>
         {
-            var result = Measure(name, count, latents, active, p, dense, criterion);
-            results.Add((name, count, result.UpdatesPerSecond, result.HighWaterBytes));
+            var progress = context.AddTask("measurements (one process each)", maxValue: runs.Count);
+            for (var i = 0; i < runs.Count; i++)
+            {
+                progress.Description = $"{runs[i].Name}, {runs[i].Clips:N0} clips";
+                measurements[i] = MeasureInChild(i, clips, smallClips, latents, active, p, skipDense);
+                progress.Increment(1);
+            }
+        });
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var (name, count, _, _, _) = runs[i];
+            var result = measurements[i];
+            results.Add((name, count, result.UpdatesPerSecond(count, latents), result.HighWaterBytes));
             table.AddRow(
-                name,
+                Markup.Escape(name),
                 count.ToString("N0", CultureInfo.InvariantCulture),
                 result.Seconds.ToString("F2", CultureInfo.InvariantCulture),
                 result.CpuSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                result.UpdatesPerSecond.ToString("E3", CultureInfo.InvariantCulture),
-                result.ActiveUpdatesPerSecond.ToString("E3", CultureInfo.InvariantCulture),
+                result.UpdatesPerSecond(count, latents).ToString("E3", CultureInfo.InvariantCulture),
+                (result.ActivePairs / result.CpuSeconds).ToString("E3", CultureInfo.InvariantCulture),
                 result.HeldClips.ToString("N0", CultureInfo.InvariantCulture),
                 Mib(result.StateBytes),
                 Mib(result.HighWaterBytes),
@@ -115,12 +144,12 @@ internal static class BenchConceptsCommand
             $"Held clip ids are bounded by 2·m·p = {2L * latents * p:N0}; below that bound they grow with the clips that win a place.");
         AnsiConsole.MarkupLine("Rates are per second of CPU time of the thread feeding the ranker (wall time is shown too; this machine may be shared).");
         AnsiConsole.MarkupLine("Updates = clips × latents (every clip-latent pair the ranker accounts for); active = pairs with c > 0.");
-        AnsiConsole.MarkupLine("Generation of the statistics is excluded from the timings; VmHWM is reset before each run (/proc/self/clear_refs).");
+        AnsiConsole.MarkupLine("Each run is a fresh process (VmHWM = its peak resident memory, runtime included; \"− start\" = growth during the timed run after a warm-up); generation of the statistics is excluded from the timings.");
         return 0;
     }
 
-    private static (double Seconds, double CpuSeconds, double UpdatesPerSecond, double ActiveUpdatesPerSecond, int HeldClips, long StateBytes, long StartBytes, long HighWaterBytes) Measure(
-        string name, int clips, int latents, int active, int p, bool dense, RankingCriterion criterion)
+    private static Measurement Measure(
+        RankingCriterion criterion, int clips, int latents, int active, int p, bool dense, bool checkDuplicates)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -130,7 +159,7 @@ internal static class BenchConceptsCommand
         {
             ClipsPerSet = p,
             Criterion = criterion,
-            RejectDuplicateClipIds = !name.Contains("no duplicate", StringComparison.Ordinal),
+            RejectDuplicateClipIds = checkDuplicates,
         });
         var generator = new SyntheticClipStatistics(latents, active);
         var indices = new int[active];
@@ -141,9 +170,7 @@ internal static class BenchConceptsCommand
         var watch = new Stopwatch();
         var cpu = TimeSpan.Zero;
         long activePairs = 0;
-        AnsiConsole.Progress().Start(context =>
         {
-            var task = context.AddTask($"{name}, {clips:N0} clips", maxValue: clips);
             for (var i = 0; i < clips; i++)
             {
                 var n = generator.Fill(i, indices, mean, coverage);
@@ -176,19 +203,52 @@ internal static class BenchConceptsCommand
                     watch.Stop();
                     cpu += ThreadCpu() - cpuStart;
                 }
-
-                if ((i & 1023) == 1023 || i == clips - 1)
-                {
-                    task.Value = i + 1;
-                }
             }
-        });
+        }
+
         var ranking = ranker.Complete();
         var highWater = ReadStatus("VmHWM");
         GC.KeepAlive(ranking);
-        // Rates per second of CPU time of the feeding thread: the machine may be shared, and the ranker is single-threaded.
-        var seconds = cpu.TotalSeconds;
-        return (watch.Elapsed.TotalSeconds, seconds, (double)clips * latents / seconds, activePairs / seconds, ranker.HeldClipCount, ranker.StateBytes, start, highWater);
+        return new Measurement(watch.Elapsed.TotalSeconds, cpu.TotalSeconds, activePairs, ranker.HeldClipCount, ranker.StateBytes, start, highWater);
+    }
+
+    private const string ResultTag = "ARD-BENCH-CONCEPTS-RESULT";
+
+    private static Measurement MeasureInChild(int index, int clips, int smallClips, int latents, int active, int p, bool skipDense)
+    {
+        var executable = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the ard executable to start a measurement.");
+        var arguments = new List<string>();
+        if (Path.GetFileNameWithoutExtension(executable) is "dotnet")
+        {
+            arguments.Add(typeof(BenchConceptsCommand).Assembly.Location);
+        }
+
+        arguments.AddRange(
+        [
+            "bench", "concepts", "--clips", $"{clips}", "--small-clips", $"{smallClips}", "--latents", $"{latents}",
+            "--active", $"{active}", "--p", $"{p}", "--run-index", $"{index}",
+        ]);
+        if (skipDense)
+        {
+            arguments.Add("--skip-dense");
+        }
+
+        var start = new ProcessStartInfo(executable, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
+        var output = child.StandardOutput.ReadToEnd();
+        var errors = child.StandardError.ReadToEnd();
+        child.WaitForExit();
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(ResultTag, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"Measurement {index} failed (exit code {child.ExitCode}): {output}{errors}");
+        var f = line.Split(' ');
+        return new Measurement(
+            double.Parse(f[1], CultureInfo.InvariantCulture),
+            double.Parse(f[2], CultureInfo.InvariantCulture),
+            long.Parse(f[3], CultureInfo.InvariantCulture),
+            int.Parse(f[4], CultureInfo.InvariantCulture),
+            long.Parse(f[5], CultureInfo.InvariantCulture),
+            long.Parse(f[6], CultureInfo.InvariantCulture),
+            long.Parse(f[7], CultureInfo.InvariantCulture));
     }
 
     private static TimeSpan ThreadCpu() => ThreadCpuClock.Now();
@@ -224,6 +284,13 @@ internal static class BenchConceptsCommand
         }
 
         return 0;
+    }
+
+    /// <summary>One timed run; rates are per second of CPU time of the feeding thread (the ranker is single-threaded).</summary>
+    private sealed record Measurement(
+        double Seconds, double CpuSeconds, long ActivePairs, int HeldClips, long StateBytes, long StartBytes, long HighWaterBytes)
+    {
+        public double UpdatesPerSecond(int clips, int latents) => (double)clips * latents / CpuSeconds;
     }
 
     /// <summary>

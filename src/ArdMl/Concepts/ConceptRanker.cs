@@ -26,7 +26,7 @@ public sealed class ConceptRanker
     private readonly float[] _bottomThreshold;
     private readonly LatentTally[] _tallies;
     private readonly int[] _sparseStamp;
-    private readonly HashSet<UInt128>? _seenClips;
+    private readonly ClipIdHashSet? _seenClips;
     private float[]? _denseMean;
     private float[]? _denseCoverage;
     private int _sparseEpoch;
@@ -57,7 +57,7 @@ public sealed class ConceptRanker
         _tallies = new LatentTally[latentCount];
         Array.Fill(_tallies, new LatentTally { RepresentativenessMax = float.NegativeInfinity });
         _sparseStamp = new int[latentCount];
-        _seenClips = _options.RejectDuplicateClipIds ? [] : null;
+        _seenClips = _options.RejectDuplicateClipIds ? new ClipIdHashSet() : null;
     }
 
     /// <summary>Number of latents (m).</summary>
@@ -77,11 +77,14 @@ public sealed class ConceptRanker
 
     /// <summary>
     /// Bytes held by the ranker's own arrays (heaps, statistics, handle table), excluding clip-id strings and the
-    /// duplicate-id set: the O(m·p) part.
+    /// duplicate-id set (<see cref="DuplicateCheckBytes"/>): the O(m·p) part.
     /// </summary>
     public long StateBytes =>
         _top.ArrayBytes + _bottom.ArrayBytes + _clips.ArrayBytes + ((long)_latentCount * (32 + 4))
         + ((_denseMean?.Length ?? 0) * 8L);
+
+    /// <summary>Bytes of the duplicate-id set: 16–32 bytes per clip while <see cref="ConceptRankerOptions.RejectDuplicateClipIds"/> is on.</summary>
+    public long DuplicateCheckBytes => _seenClips?.Bytes ?? 0;
 
     /// <summary>Adds a clip from dense statistics: μ and c of every latent (both of length m).</summary>
     /// <exception cref="ArgumentException">Wrong lengths, coverage outside [0, 1] or a non-finite μ on an active latent.</exception>
@@ -265,7 +268,7 @@ public sealed class ConceptRanker
             throw new ArgumentException("A clip id must not be empty.", nameof(clipId));
         }
 
-        if (_seenClips is not null && !_seenClips.Add(ClipIdHash.Hash128(clipId)))
+        if (_seenClips is not null && !_seenClips.Add(clipId))
         {
             throw new DuplicateClipIdException(clipId, "the clips given to ConceptRanker");
         }

@@ -19,8 +19,9 @@ public sealed class ConceptRankerOptions
     public ulong RandomSeed { get; init; }
 
     /// <summary>
-    /// Whether a clip id seen twice is an error (<see cref="DuplicateClipIdException"/>). Default true. Costs about
-    /// 32 bytes per clip (a set of 128-bit hashes of the ids); turn it off only for corpora known to be unique.
+    /// Whether a clip id seen twice is an error (<see cref="DuplicateClipIdException"/>). Default true. Costs 16–32
+    /// bytes per clip (a set of 128-bit hashes of the ids), the only memory that grows with the number of clips; turn
+    /// it off only for corpora known to be unique.
     /// </summary>
     public bool RejectDuplicateClipIds { get; init; } = true;
 
