@@ -31,7 +31,7 @@ internal static class CaptionPhrases
     };
 
     /// <summary>The phrases of <paramref name="text"/>, one per occurrence.</summary>
-    public static IEnumerable<(string Key, string Surface, int Words)> Extract(string text)
+    public static IEnumerable<(string Key, string Surface, int Words, int InnerStopWords)> Extract(string text)
     {
         foreach (var clause in Clauses(text))
         {
@@ -51,7 +51,7 @@ internal static class CaptionPhrases
                     }
 
                     var words = clause.GetRange(start, n);
-                    yield return (string.Join(' ', words.Select(Stem)), string.Join(' ', words), n);
+                    yield return (string.Join(' ', words.Select(Stem)), string.Join(' ', words), n, words.Count(StopWords.Contains));
                 }
             }
         }

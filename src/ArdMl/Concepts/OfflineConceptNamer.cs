@@ -9,9 +9,10 @@ namespace ArdMl.Concepts;
 /// in the rest R, α = α0·(corpus count / corpus total),
 /// δ = ln((y_H+α)/(n_H+α0−y_H−α)) − ln((y_R+α)/(n_R+α0−y_R−α)), z = δ / √(1/(y_H+α) + 1/(y_R+α)).
 /// Only phrases found in at least <see cref="OfflineNamerOptions.MinimumSupport"/> H clips compete where any are.
-/// The highest z wins; ties go to more supporting clips, then more words, then the ordinally smaller key. A longer
-/// phrase that contains the winner, has the same support and a positive z replaces it ("dog barking" over
-/// "barking"). The name is the phrase's most frequent surface form in H (ties: ordinal).
+/// The highest z wins; ties go to more supporting clips, then fewer inner stop words, then more words, then the
+/// ordinally smaller key. A longer phrase that contains the winner, has the same support and a positive z replaces it
+/// ("dog barking" over "barking"; among several, the one with fewest inner stop words, then most words, then highest
+/// z). The name is the phrase's most frequent surface form in H (ties: ordinal).
 /// </para>
 /// <para>
 /// Labels: the label carried by the most H clips (each clip counts once per label, compared case-insensitively);
@@ -118,11 +119,11 @@ public sealed class OfflineConceptNamer : IConceptNamer
         {
             foreach (var text in request.TopClips[clipIndex].Texts)
             {
-                foreach (var (key, surface, words) in CaptionPhrases.Extract(text))
+                foreach (var (key, surface, words, innerStopWords) in CaptionPhrases.Extract(text))
                 {
                     if (!phrases.TryGetValue(key, out var tally))
                     {
-                        phrases[key] = tally = new PhraseTally(key, words);
+                        phrases[key] = tally = new PhraseTally(key, words, innerStopWords);
                     }
 
                     tally.Count++;
@@ -157,6 +158,7 @@ public sealed class OfflineConceptNamer : IConceptNamer
             .Where(t => t.Clips.Count >= required)
             .OrderByDescending(t => t.Z)
             .ThenByDescending(t => t.Clips.Count)
+            .ThenBy(t => t.InnerStopWords)
             .ThenByDescending(t => t.Words)
             .ThenBy(t => t.Key, StringComparer.Ordinal)
             .ToList();
@@ -164,7 +166,8 @@ public sealed class OfflineConceptNamer : IConceptNamer
         var extension = ranked
             .Where(t => t.Words > best.Words && t.Clips.Count == best.Clips.Count && t.Z > 0
                         && ContainsPhrase(t.Key, best.Key))
-            .OrderByDescending(t => t.Words)
+            .OrderBy(t => t.InnerStopWords)
+            .ThenByDescending(t => t.Words)
             .ThenByDescending(t => t.Z)
             .ThenBy(t => t.Key, StringComparer.Ordinal)
             .FirstOrDefault();
@@ -178,11 +181,13 @@ public sealed class OfflineConceptNamer : IConceptNamer
     private static string MostFrequent(Dictionary<string, int> forms) =>
         forms.OrderByDescending(pair => pair.Value).ThenBy(pair => pair.Key, StringComparer.Ordinal).First().Key;
 
-    private sealed class PhraseTally(string key, int words)
+    private sealed class PhraseTally(string key, int words, int innerStopWords)
     {
         public string Key { get; } = key;
 
         public int Words { get; } = words;
+
+        public int InnerStopWords { get; } = innerStopWords;
 
         public long Count { get; set; }
 
