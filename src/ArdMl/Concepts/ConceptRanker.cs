@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ArdMl.Concepts;
 
@@ -342,23 +344,19 @@ public sealed class ConceptRanker
         where TScore : struct, IScoreRule
     {
         var j = 0;
-        var width = Vector<float>.Count;
-        if (Vector.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
-            for (; j <= _latentCount - width; j += width)
+            // Most coverages are zero: test 8 at a time and visit only the lanes that are not exactly zero.
+            ref var start = ref MemoryMarshal.GetReference(coverage);
+            for (; j <= _latentCount - 8; j += 8)
             {
-                if (Vector.EqualsAll(new Vector<float>(coverage.Slice(j, width)), Vector<float>.Zero))
+                var block = Vector256.LoadUnsafe(ref start, (nuint)j);
+                var nonZero = ~Vector256.Equals(block, Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu;
+                while (nonZero != 0)
                 {
-                    continue;
-                }
-
-                for (var i = j; i < j + width; i++)
-                {
-                    var c = coverage[i];
-                    if (c != 0f)
-                    {
-                        UpdateActive<TScore>(i, mean[i], c);
-                    }
+                    var i = j + BitOperations.TrailingZeroCount(nonZero);
+                    nonZero &= nonZero - 1;
+                    UpdateActive<TScore>(i, mean[i], coverage[i]);
                 }
             }
         }

@@ -223,6 +223,16 @@ public sealed class RankConceptsTests : IDisposable
         apply.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'MeanActivation'*6 Single values*");
     }
 
+    [Fact]
+    public void Duplicate_clip_ids_in_the_data_are_a_named_error()
+    {
+        var ml = new MLContext(seed: 1);
+        var corpus = Corpus();
+        corpus[7].Path = corpus[3].Path;
+        var act = () => ml.Transforms.Ard().RankConcepts(Options()).Fit(ml.Data.LoadFromEnumerable(corpus));
+        act.Should().Throw<DuplicateClipIdException>().Which.ClipId.Should().Be(corpus[3].Path);
+    }
+
     public sealed class Narrow
     {
         [VectorType(3)]
