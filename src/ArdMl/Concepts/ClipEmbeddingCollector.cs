@@ -104,9 +104,15 @@ public sealed class ClipEmbeddingCollector
     /// </summary>
     public bool OfferFrames(string clipId, ReadOnlySpan<float> frames, int width)
     {
-        if (!IsRequired(clipId))
+        ArgumentNullException.ThrowIfNull(clipId);
+        if (!_embeddings.TryGetValue(clipId, out var stored))
         {
-            return Offer(clipId, []);
+            return false;
+        }
+
+        if (stored is not null)
+        {
+            throw new DuplicateClipIdException(clipId, "the clips given to ClipEmbeddingCollector (pass 2)");
         }
 
         if (_poolScratch is null || _poolScratch.Length != width)

@@ -118,7 +118,8 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
                 new ConceptSelectionOptions { MinimumMonosemanticity = _options.MinimumMonosemanticity, ConceptCount = _options.ConceptCount },
                 corpus,
                 _options.Namer,
-                _options.NamingProgress)
+                _options.NamingProgress,
+                _options.MaxConcurrentNaming)
             .GetAwaiter().GetResult();
         var failures = dictionary.Concepts.Count(c => c.NamingFailure is not null);
         channel.Info(

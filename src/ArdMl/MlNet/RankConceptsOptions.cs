@@ -36,6 +36,9 @@ public sealed class RankConceptsOptions
     /// <summary>The namer (not saved with the model). Default: <see cref="OfflineConceptNamer"/>.</summary>
     public IConceptNamer? Namer { get; set; }
 
+    /// <summary>How many concepts the namer names at once (for an LLM server that serves requests in parallel). Default 1.</summary>
+    public int MaxConcurrentNaming { get; set; } = 1;
+
     /// <summary>Size p of H and L. Default 4.</summary>
     public int ClipsPerSet { get; set; } = ConceptRankerOptions.DefaultClipsPerSet;
 
@@ -96,6 +99,11 @@ public sealed class RankConceptsOptions
         if (TopConceptCount < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(TopConceptCount), TopConceptCount, "RankConcepts: TopConceptCount must not be negative.");
+        }
+
+        if (MaxConcurrentNaming < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentNaming), MaxConcurrentNaming, "RankConcepts: MaxConcurrentNaming must be at least 1.");
         }
 
         if (ConceptCount is < 1)

@@ -8,7 +8,7 @@ public sealed class ConceptDictionaryTests
     /// A whole discovery on a synthetic corpus: 6 latents over 40 clips of 4 sound classes; latents 0..3 each fire
     /// strongly on one class (and weakly on clips of random other classes), latent 4 fires on everything alike, latent 5 is dead.
     /// </summary>
-    internal static async Task<(ConceptDictionary Dictionary, RankingResult Ranking)> DiscoverAsync(IConceptNamer? namer = null)
+    internal static async Task<(ConceptDictionary Dictionary, RankingResult Ranking)> DiscoverAsync(IConceptNamer? namer = null, int maxConcurrentNaming = 1)
     {
         string[] classes = ["dog", "rain", "phone", "bird"];
         string[] captions =
@@ -54,7 +54,7 @@ public sealed class ConceptDictionaryTests
         var scores = MonosemanticityScorer.Score(ranking, collector);
         var table = CaptionTable.FromPairs(rows.Select(r => (r.Id, captions[Array.IndexOf(classes, r.Id.Split('-')[0])])), rows.Select(r => r.Id));
         var dictionary = await ConceptDictionaryBuilder.BuildAsync(
-            ranking, scores, corpus: CaptionCorpus.Create(table, CaptionKind.Captions), namer: namer);
+            ranking, scores, corpus: CaptionCorpus.Create(table, CaptionKind.Captions), namer: namer, maxConcurrentNaming: maxConcurrentNaming);
         return (dictionary, ranking);
     }
 
@@ -99,6 +99,14 @@ public sealed class ConceptDictionaryTests
         loaded.TopConcepts(scores, new ConceptApplyOptions { TopConceptCount = 1 }).Should().Be("telephone rings");
         loaded.TopConcepts(scores, new ConceptApplyOptions { MinimumScore = 1f }).Should().Be("telephone rings");
         loaded.TopConcepts(new float[scores.Length]).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Concurrent_naming_gives_the_same_dictionary()
+    {
+        var (sequential, _) = await DiscoverAsync();
+        var (concurrent, _) = await DiscoverAsync(maxConcurrentNaming: 4);
+        concurrent.ContentEquals(sequential).Should().BeTrue();
     }
 
     [Fact]
