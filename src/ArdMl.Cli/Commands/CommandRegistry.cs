@@ -10,10 +10,12 @@ internal static class CommandRegistry
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
         yield return TrainCommand.Create();
+        yield return DemoCommand.Create();
         yield return BenchCommand.Create(
             BenchDecodeCommand.Create(),
             BenchMlNetCommand.Create(),
             BenchExtractCommand.Create(),
-            BenchSaeCommand.Create());
+            BenchSaeCommand.Create(),
+            BenchConceptsCommand.Create());
     }
 }
