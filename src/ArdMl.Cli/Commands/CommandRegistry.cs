@@ -8,6 +8,7 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return DecodeCommand.Create();
+        yield return DemoCommand.Create();
         yield return BenchCommand.Create(BenchDecodeCommand.Create());
     }
 }
