@@ -85,7 +85,7 @@ public static class DemoCorpusGenerator
                     var slot = length / count;
                     for (var k = 0; k < count; k++)
                     {
-                        var burst = Math.Min((int)(random.Uniform(0.4, 0.8) * SampleRate), slot - (SampleRate / 20));
+                        var burst = Math.Min((int)(random.Uniform(0.3, 0.7) * SampleRate), slot * 3 / 5);
                         var start = (k * slot) + random.Next(Math.Max(1, slot - burst));
                         var samples = sound.Render(burst, random);
                         Array.Copy(samples, 0, mix, start, burst);
