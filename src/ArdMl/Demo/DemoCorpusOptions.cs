@@ -3,8 +3,8 @@ namespace ArdMl.Demo;
 /// <summary>Settings of <see cref="DemoCorpusGenerator.Write"/>.</summary>
 public sealed class DemoCorpusOptions
 {
-    /// <summary>The default number of clips (generates in seconds, about 20 minutes of audio).</summary>
-    public const int DefaultClipCount = 600;
+    /// <summary>The default number of clips (generates in a few seconds, about 33 minutes of audio).</summary>
+    public const int DefaultClipCount = 1000;
 
     /// <summary>The default seed; the committed demo model was trained on the corpus of this seed.</summary>
     public const int DefaultSeed = 20260101;

@@ -4,7 +4,7 @@ namespace ArdMl.Demo;
 public sealed class DemoTrainingOptions
 {
     /// <summary>Passes over the training clips.</summary>
-    public int Epochs { get; init; } = 25;
+    public int Epochs { get; init; } = 30;
 
     /// <summary>Clips per step (clips of one batch share a length).</summary>
     public int BatchSize { get; init; } = 16;
