@@ -8,7 +8,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return DecodeCommand.Create();
+        yield return ExtractCommand.Create();
         yield return DemoCommand.Create();
-        yield return BenchCommand.Create(BenchDecodeCommand.Create());
+        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchMlNetCommand.Create(), BenchExtractCommand.Create());
     }
 }
