@@ -1,0 +1,728 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace ArdMl.Audio;
+
+/// <summary>
+/// Bit-exact FLAC decoder written from the format specification (RFC 9639): STREAMINFO, constant / verbatim / fixed
+/// (orders 0-4) / LPC (orders 1-32) subframes, Rice and Rice2 partitioned residuals with escape partitions, wasted bits,
+/// independent and left/side, side/right, mid/side stereo, fixed and variable block sizes. Frame header CRC-8, frame
+/// CRC-16 and the STREAMINFO MD5 of the decoded PCM are verified.
+/// </summary>
+internal sealed class FlacDecoder
+{
+    private const int MaxLpcOrder = 32;
+
+    private readonly string _sourceName;
+    private readonly long[][] _channelBuffers;
+    private readonly long[] _coefficients = new long[MaxLpcOrder];
+    private readonly StreamInfo _info;
+    private byte[] _hashBuffer = [];
+
+    private FlacDecoder(string sourceName, StreamInfo info)
+    {
+        _sourceName = sourceName;
+        _info = info;
+        _channelBuffers = new long[info.Channels][];
+        for (var c = 0; c < info.Channels; c++)
+        {
+            _channelBuffers[c] = new long[Math.Max(info.MaxBlockSize, 16)];
+        }
+    }
+
+    /// <summary>Decodes a whole native FLAC stream (starting with "fLaC", after any ID3v2 tag).</summary>
+    /// <param name="data">The encoded stream.</param>
+    /// <param name="streamOffset">Byte offset of the "fLaC" marker.</param>
+    /// <param name="sourceName">Name used in error messages.</param>
+    /// <param name="maxSeconds">Stop after this much audio (the MD5 is then not verified).</param>
+    public static DecodedAudio Decode(ReadOnlySpan<byte> data, int streamOffset, string sourceName, double maxSeconds)
+    {
+        var position = streamOffset + 4;
+        StreamInfo? info = null;
+        var last = false;
+        while (!last)
+        {
+            if (position + 4 > data.Length)
+            {
+                throw new AudioDecodeException(sourceName, $"truncated FLAC metadata block header at byte {position}");
+            }
+
+            last = (data[position] & 0x80) != 0;
+            var type = data[position] & 0x7F;
+            var length = (data[position + 1] << 16) | (data[position + 2] << 8) | data[position + 3];
+            position += 4;
+            if (type == 127)
+            {
+                throw new AudioDecodeException(sourceName, $"invalid FLAC metadata block type 127 at byte {position - 4}");
+            }
+
+            if (position + length > data.Length)
+            {
+                throw new AudioDecodeException(
+                    sourceName,
+                    $"truncated FLAC metadata block (type {type}) at byte {position - 4}: {length} bytes declared, " +
+                    $"{data.Length - position} present");
+            }
+
+            if (info is null)
+            {
+                if (type != 0 || length < 34)
+                {
+                    throw new AudioDecodeException(sourceName, "the first FLAC metadata block is not a valid STREAMINFO");
+                }
+
+                info = StreamInfo.Parse(data.Slice(position, 34), sourceName);
+            }
+
+            position += length;
+        }
+
+        var decoder = new FlacDecoder(sourceName, info!);
+        return decoder.DecodeFrames(data, position, AudioDecoder.FrameLimit(maxSeconds, info!.SampleRate));
+    }
+
+    private DecodedAudio DecodeFrames(ReadOnlySpan<byte> data, int firstFrame, long maxFrames)
+    {
+        var channels = _info.Channels;
+        var bitsPerSample = _info.BitsPerSample;
+        var expected = _info.TotalSamples;
+        var capacity = expected > 0 ? Math.Min(expected, maxFrames) : Math.Min(data.Length / channels, maxFrames);
+        if (capacity * channels > Array.MaxLength)
+        {
+            throw new AudioDecodeException(_sourceName, $"{capacity} sample frames are too many to hold in memory");
+        }
+
+        var output = new int[Math.Max(capacity * channels, channels * 4096)];
+        long frames = 0;
+        using var md5 = _info.HasMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+        var reader = new FlacBitReader(data, firstFrame);
+        var frameIndex = 0;
+        var complete = true;
+        while (reader.BytePosition < data.Length)
+        {
+            if (frames >= maxFrames)
+            {
+                complete = expected > 0 && frames >= expected;
+                break;
+            }
+
+            var start = reader.BytePosition;
+            if (start + 1 >= data.Length || data[start] != 0xFF || (data[start + 1] & 0xFE) != 0xF8)
+            {
+                var tail = data[start..];
+                var isId3v1Tag = tail.Length == 128 && tail.StartsWith("TAG"u8);
+                if ((expected > 0 && frames >= expected) || isId3v1Tag)
+                {
+                    break; // trailing data after the last frame
+                }
+
+                throw Error(start + 1 >= data.Length
+                    ? $"truncated: 1 stray byte at byte {start} where FLAC frame {frameIndex} should start"
+                    : $"expected a FLAC frame sync code at byte {start} (frame {frameIndex})");
+            }
+
+            int blockSize;
+            try
+            {
+                blockSize = DecodeFrame(ref reader, data, frameIndex);
+            }
+            catch (EndOfStreamException)
+            {
+                throw Error($"truncated: FLAC frame {frameIndex} starting at byte {start} runs past the end of the data");
+            }
+            catch (InvalidDataException e)
+            {
+                throw Error($"corrupt FLAC frame {frameIndex} at byte {start}: {e.Message}");
+            }
+
+            var take = (int)Math.Min(blockSize, maxFrames - frames);
+            var needed = (frames + take) * channels;
+            if (needed > output.Length)
+            {
+                var grown = Math.Min(Math.Max(needed, (long)output.Length * 2), Array.MaxLength);
+                if (needed > grown)
+                {
+                    throw Error("the stream is too long to hold in memory");
+                }
+
+                Array.Resize(ref output, (int)grown);
+            }
+
+            var target = output.AsSpan((int)(frames * channels), take * channels);
+            Interleave(target, take);
+            if (md5 is not null && take == blockSize)
+            {
+                AppendToHash(md5, target, bitsPerSample);
+            }
+
+            complete &= take == blockSize;
+            frames += take;
+            frameIndex++;
+        }
+
+        if (expected > 0 && frames < Math.Min(expected, maxFrames))
+        {
+            throw Error($"truncated: STREAMINFO declares {expected} sample frames but only {frames} were found");
+        }
+
+        if (frames == 0)
+        {
+            throw Error("the FLAC stream holds no audio frames");
+        }
+
+        if (md5 is not null && complete)
+        {
+            Span<byte> actual = stackalloc byte[16];
+            md5.GetHashAndReset(actual);
+            if (!actual.SequenceEqual(_info.Md5))
+            {
+                throw Error(
+                    $"MD5 mismatch: STREAMINFO declares {Convert.ToHexStringLower(_info.Md5)} but the decoded PCM hashes " +
+                    $"to {Convert.ToHexStringLower(actual)}");
+            }
+        }
+
+        var samples = (int)(frames * channels);
+        if (samples != output.Length)
+        {
+            Array.Resize(ref output, samples);
+        }
+
+        return new DecodedAudio(AudioFileFormat.Flac, _info.SampleRate, channels, bitsPerSample, (int)frames, output);
+    }
+
+    private AudioDecodeException Error(string problem) => new(_sourceName, problem);
+
+    /// <summary>Decodes one frame into the channel buffers; returns its block size.</summary>
+    private int DecodeFrame(ref FlacBitReader reader, ReadOnlySpan<byte> data, int frameIndex)
+    {
+        var start = reader.BytePosition;
+        reader.ReadBits(15); // sync code (14 bits) + reserved 0 bit, checked by the caller
+        reader.ReadBits(1); // blocking strategy: fixed (frame number) or variable (sample number) - both just counted
+        var blockSizeCode = (int)reader.ReadBits(4);
+        var sampleRateCode = (int)reader.ReadBits(4);
+        var channelCode = (int)reader.ReadBits(4);
+        var sampleSizeCode = (int)reader.ReadBits(3);
+        if (reader.ReadBits(1) != 0)
+        {
+            throw new InvalidDataException("reserved frame header bit is set");
+        }
+
+        ReadCodedNumber(ref reader);
+        var blockSize = blockSizeCode switch
+        {
+            0 => throw new InvalidDataException("reserved block size code 0"),
+            1 => 192,
+            >= 2 and <= 5 => 576 << (blockSizeCode - 2),
+            6 => (int)reader.ReadBits(8) + 1,
+            7 => (int)reader.ReadBits(16) + 1,
+            _ => 256 << (blockSizeCode - 8),
+        };
+        var sampleRate = sampleRateCode switch
+        {
+            0 => _info.SampleRate,
+            1 => 88200,
+            2 => 176400,
+            3 => 192000,
+            4 => 8000,
+            5 => 16000,
+            6 => 22050,
+            7 => 24000,
+            8 => 32000,
+            9 => 44100,
+            10 => 48000,
+            11 => 96000,
+            12 => (int)reader.ReadBits(8) * 1000,
+            13 => (int)reader.ReadBits(16),
+            14 => (int)reader.ReadBits(16) * 10,
+            _ => throw new InvalidDataException("invalid sample rate code 15"),
+        };
+        var bitsPerSample = sampleSizeCode switch
+        {
+            0 => _info.BitsPerSample,
+            1 => 8,
+            2 => 12,
+            4 => 16,
+            5 => 20,
+            6 => 24,
+            7 => 32,
+            _ => throw new InvalidDataException("reserved sample size code 3"),
+        };
+        var headerEnd = reader.BytePosition;
+        var headerCrc = (byte)reader.ReadBits(8);
+        if (FlacCrc.Crc8(data[start..headerEnd]) != headerCrc)
+        {
+            throw new InvalidDataException("frame header CRC-8 mismatch");
+        }
+
+        var channels = channelCode <= 7 ? channelCode + 1 : channelCode <= 10 ? 2 : 0;
+        if (channels == 0)
+        {
+            throw new InvalidDataException($"reserved channel assignment {channelCode}");
+        }
+
+        if (channels != _info.Channels || bitsPerSample != _info.BitsPerSample || sampleRate != _info.SampleRate)
+        {
+            throw new InvalidDataException(
+                $"frame format ({channels} ch, {bitsPerSample} bit, {sampleRate} Hz) differs from STREAMINFO " +
+                $"({_info.Channels} ch, {_info.BitsPerSample} bit, {_info.SampleRate} Hz)");
+        }
+
+        if (blockSize > _channelBuffers[0].Length)
+        {
+            if (blockSize > 65536)
+            {
+                throw new InvalidDataException($"block size {blockSize} exceeds 65536");
+            }
+
+            for (var c = 0; c < channels; c++)
+            {
+                _channelBuffers[c] = new long[blockSize];
+            }
+        }
+
+        for (var c = 0; c < channels; c++)
+        {
+            var sideChannel = (channelCode == 8 && c == 1) || (channelCode == 9 && c == 0) || (channelCode == 10 && c == 1);
+            DecodeSubframe(ref reader, _channelBuffers[c].AsSpan(0, blockSize), bitsPerSample + (sideChannel ? 1 : 0));
+        }
+
+        reader.AlignToByte();
+        var frameEnd = reader.BytePosition;
+        var frameCrc = (ushort)reader.ReadBits(16);
+        if (FlacCrc.Crc16(data[start..frameEnd]) != frameCrc)
+        {
+            throw new InvalidDataException($"frame CRC-16 mismatch (frame {frameIndex})");
+        }
+
+        Decorrelate(channelCode, blockSize);
+        return blockSize;
+    }
+
+    private static void ReadCodedNumber(ref FlacBitReader reader)
+    {
+        var first = reader.ReadBits(8);
+        int continuation;
+        if ((first & 0x80) == 0)
+        {
+            continuation = 0;
+        }
+        else if ((first & 0xE0) == 0xC0)
+        {
+            continuation = 1;
+        }
+        else if ((first & 0xF0) == 0xE0)
+        {
+            continuation = 2;
+        }
+        else if ((first & 0xF8) == 0xF0)
+        {
+            continuation = 3;
+        }
+        else if ((first & 0xFC) == 0xF8)
+        {
+            continuation = 4;
+        }
+        else if ((first & 0xFE) == 0xFC)
+        {
+            continuation = 5;
+        }
+        else if (first == 0xFE)
+        {
+            continuation = 6;
+        }
+        else
+        {
+            throw new InvalidDataException($"invalid coded frame/sample number lead byte 0x{first:X2}");
+        }
+
+        for (var i = 0; i < continuation; i++)
+        {
+            if ((reader.ReadBits(8) & 0xC0) != 0x80)
+            {
+                throw new InvalidDataException("invalid coded frame/sample number continuation byte");
+            }
+        }
+    }
+
+    private void DecodeSubframe(ref FlacBitReader reader, Span<long> samples, int bitsPerSample)
+    {
+        if (reader.ReadBits(1) != 0)
+        {
+            throw new InvalidDataException("subframe padding bit is set");
+        }
+
+        var type = (int)reader.ReadBits(6);
+        var wasted = 0;
+        if (reader.ReadBits(1) != 0)
+        {
+            wasted = (int)reader.ReadUnary() + 1;
+            if (wasted >= bitsPerSample)
+            {
+                throw new InvalidDataException($"{wasted} wasted bits in a {bitsPerSample}-bit subframe");
+            }
+
+            bitsPerSample -= wasted;
+        }
+
+        if (type == 0)
+        {
+            samples.Fill(reader.ReadSigned(bitsPerSample));
+        }
+        else if (type == 1)
+        {
+            for (var i = 0; i < samples.Length; i++)
+            {
+                samples[i] = reader.ReadSigned(bitsPerSample);
+            }
+        }
+        else if (type is >= 8 and <= 12)
+        {
+            var order = type - 8;
+            ReadWarmUp(ref reader, samples, order, bitsPerSample);
+            ReadResidual(ref reader, samples, order);
+            RestoreFixed(samples, order);
+        }
+        else if (type >= 32)
+        {
+            var order = type - 31;
+            ReadWarmUp(ref reader, samples, order, bitsPerSample);
+            var precision = (int)reader.ReadBits(4) + 1;
+            if (precision == 16)
+            {
+                throw new InvalidDataException("invalid LPC coefficient precision code 15");
+            }
+
+            var shift = (int)reader.ReadSigned(5);
+            if (shift < 0)
+            {
+                throw new InvalidDataException($"negative LPC shift {shift}");
+            }
+
+            var coefficients = _coefficients.AsSpan(0, order);
+            for (var i = 0; i < order; i++)
+            {
+                coefficients[i] = reader.ReadSigned(precision);
+            }
+
+            ReadResidual(ref reader, samples, order);
+            RestoreLpc(samples, coefficients, shift);
+        }
+        else
+        {
+            throw new InvalidDataException($"reserved subframe type {type}");
+        }
+
+        if (wasted > 0)
+        {
+            for (var i = 0; i < samples.Length; i++)
+            {
+                samples[i] <<= wasted;
+            }
+        }
+    }
+
+    private static void ReadWarmUp(ref FlacBitReader reader, Span<long> samples, int order, int bitsPerSample)
+    {
+        if (order > samples.Length)
+        {
+            throw new InvalidDataException($"predictor order {order} exceeds block size {samples.Length}");
+        }
+
+        for (var i = 0; i < order; i++)
+        {
+            samples[i] = reader.ReadSigned(bitsPerSample);
+        }
+    }
+
+    private static void ReadResidual(ref FlacBitReader reader, Span<long> samples, int order)
+    {
+        var method = reader.ReadBits(2);
+        if (method > 1)
+        {
+            throw new InvalidDataException($"reserved residual coding method {method}");
+        }
+
+        var parameterBits = method == 0 ? 4 : 5;
+        var escape = (1 << parameterBits) - 1;
+        var partitionOrder = (int)reader.ReadBits(4);
+        var partitions = 1 << partitionOrder;
+        var partitionSize = samples.Length >> partitionOrder;
+        if (partitionSize << partitionOrder != samples.Length || partitionSize < order)
+        {
+            throw new InvalidDataException(
+                $"partition order {partitionOrder} does not fit block size {samples.Length} with predictor order {order}");
+        }
+
+        var position = order;
+        for (var p = 0; p < partitions; p++)
+        {
+            var count = p == 0 ? partitionSize - order : partitionSize;
+            var target = samples.Slice(position, count);
+            var parameter = (int)reader.ReadBits(parameterBits);
+            if (parameter == escape)
+            {
+                var bits = (int)reader.ReadBits(5);
+                if (bits == 0)
+                {
+                    target.Clear();
+                }
+                else
+                {
+                    for (var i = 0; i < target.Length; i++)
+                    {
+                        target[i] = reader.ReadSigned(bits);
+                    }
+                }
+            }
+            else
+            {
+                reader.ReadRiceSigned(target, parameter);
+            }
+
+            position += count;
+        }
+    }
+
+    private static void RestoreFixed(Span<long> x, int order)
+    {
+        switch (order)
+        {
+            case 0:
+                return;
+            case 1:
+                for (var i = 1; i < x.Length; i++)
+                {
+                    x[i] += x[i - 1];
+                }
+
+                return;
+            case 2:
+                for (var i = 2; i < x.Length; i++)
+                {
+                    x[i] += (2 * x[i - 1]) - x[i - 2];
+                }
+
+                return;
+            case 3:
+                for (var i = 3; i < x.Length; i++)
+                {
+                    x[i] += (3 * (x[i - 1] - x[i - 2])) + x[i - 3];
+                }
+
+                return;
+            default:
+                for (var i = 4; i < x.Length; i++)
+                {
+                    x[i] += (4 * (x[i - 1] + x[i - 3])) - (6 * x[i - 2]) - x[i - 4];
+                }
+
+                return;
+        }
+    }
+
+    private static void RestoreLpc(Span<long> x, ReadOnlySpan<long> coefficients, int shift)
+    {
+        var order = coefficients.Length;
+        ref var c = ref MemoryMarshal.GetReference(coefficients);
+        ref var first = ref MemoryMarshal.GetReference(x);
+        for (var i = order; i < x.Length; i++)
+        {
+            // coefficients[j] multiplies x[i - 1 - j]
+            ref var newest = ref Unsafe.Add(ref first, i - 1);
+            long sum = 0;
+            var j = 0;
+            for (; j + 4 <= order; j += 4)
+            {
+                sum += (Unsafe.Add(ref c, j) * Unsafe.Subtract(ref newest, j))
+                    + (Unsafe.Add(ref c, j + 1) * Unsafe.Subtract(ref newest, j + 1))
+                    + (Unsafe.Add(ref c, j + 2) * Unsafe.Subtract(ref newest, j + 2))
+                    + (Unsafe.Add(ref c, j + 3) * Unsafe.Subtract(ref newest, j + 3));
+            }
+
+            for (; j < order; j++)
+            {
+                sum += Unsafe.Add(ref c, j) * Unsafe.Subtract(ref newest, j);
+            }
+
+            Unsafe.Add(ref first, i) += sum >> shift;
+        }
+    }
+
+    private void Decorrelate(int channelCode, int blockSize)
+    {
+        if (channelCode < 8)
+        {
+            return;
+        }
+
+        var a = _channelBuffers[0].AsSpan(0, blockSize);
+        var b = _channelBuffers[1].AsSpan(0, blockSize);
+        switch (channelCode)
+        {
+            case 8: // left, side -> right = left - side
+                for (var i = 0; i < a.Length; i++)
+                {
+                    b[i] = a[i] - b[i];
+                }
+
+                break;
+            case 9: // side, right -> left = side + right
+                for (var i = 0; i < a.Length; i++)
+                {
+                    a[i] += b[i];
+                }
+
+                break;
+            default: // mid, side
+                for (var i = 0; i < a.Length; i++)
+                {
+                    var side = b[i];
+                    var mid = (a[i] << 1) | (side & 1);
+                    a[i] = (mid + side) >> 1;
+                    b[i] = (mid - side) >> 1;
+                }
+
+                break;
+        }
+    }
+
+    private void Interleave(Span<int> target, int frames)
+    {
+        var channels = _channelBuffers.Length;
+        if (channels == 1)
+        {
+            var mono = _channelBuffers[0];
+            for (var i = 0; i < frames; i++)
+            {
+                target[i] = (int)mono[i];
+            }
+        }
+        else if (channels == 2)
+        {
+            var left = _channelBuffers[0];
+            var right = _channelBuffers[1];
+            for (int i = 0, j = 0; i < frames; i++, j += 2)
+            {
+                target[j] = (int)left[i];
+                target[j + 1] = (int)right[i];
+            }
+        }
+        else
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var channel = _channelBuffers[c];
+                for (int i = 0, j = c; i < frames; i++, j += channels)
+                {
+                    target[j] = (int)channel[i];
+                }
+            }
+        }
+    }
+
+    private void AppendToHash(IncrementalHash md5, ReadOnlySpan<int> interleaved, int bitsPerSample)
+    {
+        var bytesPerSample = (bitsPerSample + 7) / 8;
+        var length = interleaved.Length * bytesPerSample;
+        if (_hashBuffer.Length < length)
+        {
+            _hashBuffer = new byte[length];
+        }
+
+        var bytes = _hashBuffer.AsSpan(0, length);
+        switch (bytesPerSample)
+        {
+            case 1:
+                for (var i = 0; i < interleaved.Length; i++)
+                {
+                    bytes[i] = (byte)interleaved[i];
+                }
+
+                break;
+            case 2:
+                var shorts = MemoryMarshal.Cast<byte, short>(bytes);
+                for (var i = 0; i < interleaved.Length; i++)
+                {
+                    shorts[i] = (short)interleaved[i];
+                }
+
+                if (!BitConverter.IsLittleEndian)
+                {
+                    BinaryPrimitives.ReverseEndianness(shorts, shorts);
+                }
+
+                break;
+            case 3:
+                for (int i = 0, j = 0; i < interleaved.Length; i++, j += 3)
+                {
+                    var v = interleaved[i];
+                    bytes[j] = (byte)v;
+                    bytes[j + 1] = (byte)(v >> 8);
+                    bytes[j + 2] = (byte)(v >> 16);
+                }
+
+                break;
+            default:
+                var ints = MemoryMarshal.Cast<byte, int>(bytes);
+                interleaved.CopyTo(ints);
+                if (!BitConverter.IsLittleEndian)
+                {
+                    BinaryPrimitives.ReverseEndianness(ints, ints);
+                }
+
+                break;
+        }
+
+        md5.AppendData(bytes);
+    }
+
+    /// <summary>The STREAMINFO metadata block.</summary>
+    private sealed class StreamInfo
+    {
+        public int MaxBlockSize { get; private init; }
+
+        public int SampleRate { get; private init; }
+
+        public int Channels { get; private init; }
+
+        public int BitsPerSample { get; private init; }
+
+        public long TotalSamples { get; private init; }
+
+        public byte[] Md5 { get; private init; } = [];
+
+        public bool HasMd5 => Md5.AsSpan().ContainsAnyExcept((byte)0);
+
+        public static StreamInfo Parse(ReadOnlySpan<byte> block, string sourceName)
+        {
+            var maxBlockSize = BinaryPrimitives.ReadUInt16BigEndian(block[2..]);
+            var packed = BinaryPrimitives.ReadUInt64BigEndian(block[10..]);
+            var sampleRate = (int)(packed >> 44);
+            var channels = (int)((packed >> 41) & 7) + 1;
+            var bitsPerSample = (int)((packed >> 36) & 31) + 1;
+            var totalSamples = (long)(packed & 0xFFFFFFFFFL);
+            if (sampleRate == 0)
+            {
+                throw new AudioDecodeException(sourceName, "FLAC STREAMINFO declares a sample rate of 0");
+            }
+
+            if (bitsPerSample < 4)
+            {
+                throw new AudioDecodeException(sourceName, $"FLAC STREAMINFO declares {bitsPerSample} bits per sample");
+            }
+
+            return new StreamInfo
+            {
+                MaxBlockSize = maxBlockSize,
+                SampleRate = sampleRate,
+                Channels = channels,
+                BitsPerSample = bitsPerSample,
+                TotalSamples = totalSamples,
+                Md5 = block.Slice(18, 16).ToArray(),
+            };
+        }
+    }
+}
