@@ -336,7 +336,7 @@ public static class OnnxModelSplitter
     /// <summary>Fills the element type (and the known dimensions) of outputs the model leaves untyped.</summary>
     private static void InferTypes(ModelProto prefix, List<ValueInfoProto> untyped, string sourceName)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(prefix), options);
         foreach (var output in untyped)
         {

@@ -28,7 +28,7 @@ public sealed class SileroVadSteeringModel : ISteeringModel, IDisposable
     /// <param name="modelPath">Path of <c>silero_vad_16k_op15.onnx</c> (or a model with the same inputs and outputs).</param>
     /// <param name="tapName">The value to steer.</param>
     /// <param name="axes">How the tap maps to frames × d (default <see cref="TapAxisSpec.ChannelsFirst"/>).</param>
-    /// <param name="options">ONNX Runtime session options.</param>
+    /// <param name="options">ONNX Runtime session options (default: ONNX Runtime's defaults, warnings not logged).</param>
     public SileroVadSteeringModel(string modelPath, string tapName = DefaultTap, TapAxisSpec? axes = null, SessionOptions? options = null)
     {
         var split = OnnxModelSplitter.Split(modelPath, tapName);
@@ -45,7 +45,8 @@ public sealed class SileroVadSteeringModel : ISteeringModel, IDisposable
             throw new ArgumentException($"{modelPath} lacks the outputs 'output' and 'stateN'; it is not a Silero VAD op15 model.", nameof(modelPath));
         }
 
-        _session = new SplitModelSession(split, options);
+        using var quiet = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        _session = new SplitModelSession(split, options ?? quiet);
         _axes = axes ?? TapAxisSpec.ChannelsFirst;
         TapWidth = RunChunks(new float[ChunkSamples], null, null).Width;
     }
