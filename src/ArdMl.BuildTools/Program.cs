@@ -1,7 +1,7 @@
 using ArdMl.BuildTools.Elf;
 using ArdMl.BuildTools.Verbs;
 
-IBuildToolVerb[] verbs = [new WeakenVersionNeedVerb()];
+IBuildToolVerb[] verbs = [new WeakenVersionNeedVerb(), new PublicizeVerb()];
 
 var verb = args.Length == 0 ? null : verbs.FirstOrDefault(v => v.Name == args[0]);
 if (verb is null)

@@ -8,6 +8,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return DecodeCommand.Create();
-        yield return BenchCommand.Create(BenchDecodeCommand.Create());
+        yield return ExtractCommand.Create();
+        yield return TrainCommand.Create();
+        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchSaeCommand.Create());
     }
 }

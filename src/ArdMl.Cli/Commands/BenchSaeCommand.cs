@@ -1,0 +1,63 @@
+using System.CommandLine;
+using ArdMl.Sae;
+using Spectre.Console;
+
+namespace ArdMl.Cli.Commands;
+
+/// <summary><c>ard bench sae</c>: Top-K SAE step and encoder throughput against the dense matmul.</summary>
+internal static class BenchSaeCommand
+{
+    public static Command Create()
+    {
+        var small = new Option<bool>("--small-only") { Description = "Only the d=1024, m=8192, k=32 shape." };
+        var steps = new Option<int?>("--steps") { Description = "Timed steps per configuration (default 10 / 3)." };
+        var dead = new Option<double>("--dead-fraction")
+        {
+            Description = "Share of latents marked dead for the AuxK-on figure.",
+            DefaultValueFactory = _ => 0.10,
+        };
+        var command = new Command("sae", "Benchmark the Top-K SAE trainer and encoder (CPU, float32).") { small, steps, dead };
+        command.SetAction(parse =>
+        {
+            var shapes = SaeBenchmark.DefaultShapes
+                .Select(s => s with
+                {
+                    Steps = parse.GetValue(steps) ?? s.Steps,
+                    DeadFraction = parse.GetValue(dead),
+                })
+                .Take(parse.GetValue(small) ? 1 : 2)
+                .ToList();
+            var results = new List<SaeBenchmarkResult>();
+            foreach (var shape in shapes)
+            {
+                results.Add(SaeBenchmark.Run(shape, new SynchronousProgress(line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"))));
+            }
+
+            var table = new Table().AddColumns(
+                "shape", "matmul ms", "step ms (AuxK off)", "ratio", "step ms (AuxK on)", "ratio", "tokens/s (off/on)",
+                "encode frames/s", "peak RSS");
+            foreach (var r in results)
+            {
+                table.AddRow(
+                    $"d={r.Shape.InputDim} m={r.Shape.LatentCount} k={r.Shape.K} B={r.Shape.BatchSize}",
+                    $"{r.MatmulSeconds * 1000:F1}",
+                    $"{r.StepSecondsAuxOff * 1000:F1}",
+                    $"{r.RatioAuxOff:F2}x",
+                    $"{r.StepSecondsAuxOn * 1000:F1} ({r.AuxLatentsPerFrame} aux/frame)",
+                    $"{r.RatioAuxOn:F2}x",
+                    $"{r.TokensPerSecondAuxOff:F0} / {r.TokensPerSecondAuxOn:F0}",
+                    $"{r.EncodeFramesPerSecond:F0}",
+                    r.PeakResidentBytes is long p ? $"{p / (1024.0 * 1024 * 1024):F2} GiB" : "n/a");
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

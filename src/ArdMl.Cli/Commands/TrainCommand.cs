@@ -1,0 +1,108 @@
+using System.CommandLine;
+using ArdMl.Activations;
+using ArdMl.Sae;
+using Spectre.Console;
+
+namespace ArdMl.Cli.Commands;
+
+/// <summary><c>ard train</c>: train a Top-K SAE on activation shards and write sparsify's layout + metrics.json.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var activations = new Option<DirectoryInfo>("--activations", "-a") { Description = "Activation shard folder (or folder of part folders).", Required = true };
+        var latents = new Option<int>("--latents", "-m") { Description = "Number of latents m.", Required = true };
+        var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", Required = true };
+        var steps = new Option<int>("--steps", "-s") { Description = "Training steps.", Required = true };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder: cfg.json, sae.safetensors, metrics.json (checkpoints under checkpoints/).", Required = true };
+        var batch = new Option<int>("--batch", "-b") { Description = "Frames per step.", DefaultValueFactory = _ => 4096 };
+        var lr = new Option<double?>("--lr") { Description = "Adam learning rate (default 2e-4 / sqrt(m / 2^14))." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 0UL };
+        var noAuxK = new Option<bool>("--no-auxk") { Description = "Turn the AuxK loss against dead latents off." };
+        var bdec = new Option<DecoderBiasInitialization>("--bdec-init") { Description = "b_dec initialisation.", DefaultValueFactory = _ => DecoderBiasInitialization.GeometricMedian };
+        var buffer = new Option<int?>("--shuffle-frames") { Description = "Shuffle buffer capacity in frames (default 16 x batch)." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 1000 };
+        var fresh = new Option<bool>("--fresh") { Description = "Ignore an existing checkpoint in <out>/checkpoints instead of resuming." };
+        var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip frames with NaN/Inf instead of stopping." };
+        var command = new Command("train", "Train a Top-K sparse autoencoder on activation shards (resumable).")
+        {
+            activations, latents, k, steps, output, batch, lr, seed, noAuxK, bdec, buffer, checkpointEvery, fresh, skipInvalid,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var reader = ActivationShardReader.Open(parse.GetValue(activations)!.FullName);
+                string outDir = parse.GetValue(output)!.FullName;
+                Directory.CreateDirectory(outDir);
+                var options = new SparseAutoencoderTrainerOptions
+                {
+                    LatentCount = parse.GetValue(latents),
+                    K = parse.GetValue(k),
+                    Steps = parse.GetValue(steps),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr),
+                    Seed = parse.GetValue(seed),
+                    AuxK = !parse.GetValue(noAuxK),
+                    DecoderBiasInitialization = parse.GetValue(bdec),
+                    ShuffleBufferFrames = parse.GetValue(buffer),
+                    CheckpointDirectory = Path.Combine(outDir, "checkpoints"),
+                    CheckpointInterval = parse.GetValue(checkpointEvery),
+                    Resume = !parse.GetValue(fresh),
+                    InvalidFrames = parse.GetValue(skipInvalid) ? InvalidFrameHandling.Skip : InvalidFrameHandling.Throw,
+                    ProgressInterval = 1,
+                };
+                return Run(reader, options, outDir);
+            }
+            catch (Exception e) when (e is ActivationShardException or ArgumentException or InvalidDataException or IOException
+                                          or NotSupportedException or InvalidOperationException or SafeTensorsFormatException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static int Run(ActivationShardReader reader, SparseAutoencoderTrainerOptions options, string outDir)
+    {
+        AnsiConsole.MarkupLine(
+            $"Training a Top-K SAE: d={reader.Width}, m={options.LatentCount}, k={options.K}, {options.Steps} steps x {options.BatchSize} frames " +
+            $"on {reader.ClipCount} clips / {reader.TokenCount} frames; lr {options.EffectiveLearningRate:G3}, AuxK {(options.AuxK ? "on" : "off")}.");
+        var clips = new ShardFrames(reader);
+        SaeTrainingResult? result = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("training", maxValue: options.Steps);
+                var progress = new InlineProgress<SaeTrainingProgress>(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = $"step {p.Step}/{p.TotalSteps}  FVU {p.Fvu:F4}  dead {p.DeadFraction:P1}  {p.TokensPerSecond:F0} tok/s" +
+                        (p.SkippedFrames > 0 ? $"  skipped {p.SkippedFrames}" : "");
+                });
+                result = new SparseAutoencoderTrainer(options).Train(clips, reader.Width, progress);
+            });
+
+        SparsifyFormat.Save(result!.Autoencoder, outDir);
+        File.WriteAllText(Path.Combine(outDir, "metrics.json"), result.Metrics.ToJson());
+        var m = result.Metrics;
+        AnsiConsole.MarkupLine($"Final FVU {m.FinalFvu:F4}, L0 {m.L0:F1}, dead {m.DeadFraction:P2} (window {m.DeadTokenWindow} tokens); wrote {Markup.Escape(outDir)}.");
+        return 0;
+    }
+
+    /// <summary>Re-enumerable view of the shards as per-clip frame blocks (one clip in memory at a time).</summary>
+    private sealed class ShardFrames(ActivationShardReader reader) : IEnumerable<float[]>
+    {
+        public IEnumerator<float[]> GetEnumerator() => reader.ReadClips().Select(c => c.Data).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

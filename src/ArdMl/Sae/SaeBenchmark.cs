@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace ArdMl.Sae;
+
+/// <summary>One benchmark shape.</summary>
+/// <param name="InputDim">Activation width d.</param>
+/// <param name="LatentCount">Latents m.</param>
+/// <param name="K">Active latents per frame.</param>
+/// <param name="BatchSize">Frames per step.</param>
+/// <param name="Steps">Timed training steps per configuration.</param>
+/// <param name="DeadFraction">Share of latents marked dead for the AuxK-on measurement.</param>
+public sealed record SaeBenchmarkShape(int InputDim, int LatentCount, int K, int BatchSize, int Steps, double DeadFraction);
+
+/// <summary>Figures measured for one shape, side by side in one process.</summary>
+/// <param name="Shape">The shape measured.</param>
+/// <param name="MatmulSeconds">Median time of one dense encoder matmul [B, d] × [d, m].</param>
+/// <param name="StepSecondsAuxOff">Median training step time with AuxK off.</param>
+/// <param name="StepSecondsAuxOn">Median training step time with AuxK on and <c>DeadFraction</c> of latents dead.</param>
+/// <param name="AuxLatentsPerFrame">AuxK latents decoded per frame in the AuxK-on measurement.</param>
+/// <param name="EncodeFramesPerSecond">Encoding throughput of <see cref="SparseAutoencoderEncoder"/> (statistics).</param>
+/// <param name="PeakResidentBytes">Process peak RSS during this shape (after a peak reset), or null.</param>
+public sealed record SaeBenchmarkResult(
+    SaeBenchmarkShape Shape, double MatmulSeconds, double StepSecondsAuxOff, double StepSecondsAuxOn,
+    int AuxLatentsPerFrame, double EncodeFramesPerSecond, long? PeakResidentBytes)
+{
+    /// <summary>Step time / matmul time with AuxK off.</summary>
+    public double RatioAuxOff => StepSecondsAuxOff / MatmulSeconds;
+
+    /// <summary>Step time / matmul time with AuxK on.</summary>
+    public double RatioAuxOn => StepSecondsAuxOn / MatmulSeconds;
+
+    /// <summary>Training tokens per second with AuxK off.</summary>
+    public double TokensPerSecondAuxOff => Shape.BatchSize / StepSecondsAuxOff;
+
+    /// <summary>Training tokens per second with AuxK on.</summary>
+    public double TokensPerSecondAuxOn => Shape.BatchSize / StepSecondsAuxOn;
+}
+
+/// <summary>
+/// Measures the Top-K SAE engine against the dense encoder matmul of the same shape, in one process (used by
+/// <c>ard bench sae</c>). Data are synthetic (seeded Gaussian frames).
+/// </summary>
+public static class SaeBenchmark
+{
+    /// <summary>The shapes of the issue: d=1024, m=8192, k=32 and the paper's d=4096, m=32768, k=250, batch 4096.</summary>
+    public static IReadOnlyList<SaeBenchmarkShape> DefaultShapes { get; } =
+    [
+        new SaeBenchmarkShape(1024, 8192, 32, 4096, 10, 0.10),
+        new SaeBenchmarkShape(4096, 32768, 250, 4096, 3, 0.10),
+    ];
+
+    /// <summary>Runs one shape; <paramref name="progress"/> receives one line per phase.</summary>
+    public static unsafe SaeBenchmarkResult Run(SaeBenchmarkShape shape, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ProcessMemory.TryResetPeak();
+        int d = shape.InputDim;
+        int m = shape.LatentCount;
+        int batch = shape.BatchSize;
+        var random = new DeterministicRandom(12345);
+        var frames = new float[(long)batch * d];
+        for (long i = 0; i < frames.LongLength; i++)
+        {
+            frames[i] = (float)random.NextGaussian();
+        }
+
+        using var sae = new TopKSparseAutoencoder(d, m, shape.K);
+        sae.InitializeTied(1);
+
+        int auxK = d / 2;
+        int deadCount = (int)Math.Round(m * shape.DeadFraction);
+        var dead = new int[deadCount];
+        for (int i = 0; i < deadCount; i++)
+        {
+            dead[i] = (int)((long)i * m / Math.Max(1, deadCount));
+        }
+
+        // Matmul, AuxK-off step and AuxK-on step are timed in turn, so that load from other processes hits all three alike.
+        var matmulTimes = new List<double>();
+        var offTimes = new List<double>();
+        var onTimes = new List<double>();
+        double[] offPhases;
+        double[] onPhases;
+        using (no_grad())
+        using (var x = tensor(frames, [batch, d]))
+        using (var pre = empty(batch, m))
+        using (var step = new FusedTrainingStep(sae, batch, auxK, 1f / 32, new AdamSettings(0.9f, 0.999f, 1e-8f)))
+        {
+            frames.AsSpan().CopyTo(new Span<float>(step.InputPointer, frames.Length));
+            long adamStep = 1;
+            pre.addmm_(x, sae.EncoderWeight.t(), beta: 0f, alpha: 1f);
+            step.Run(adamStep++, 1e-4f, []);
+            step.Run(adamStep++, 1e-4f, dead);
+            offPhases = new double[step.PhaseSeconds.Length];
+            onPhases = new double[step.PhaseSeconds.Length];
+            for (int i = 0; i < shape.Steps; i++)
+            {
+                matmulTimes.Add(Time(() => pre.addmm_(x, sae.EncoderWeight.t(), beta: 0f, alpha: 1f)));
+                var before = (double[])step.PhaseSeconds.Clone();
+                offTimes.Add(Time(() => step.Run(adamStep++, 1e-4f, [])));
+                Accumulate(offPhases, step.PhaseSeconds, before);
+                before = (double[])step.PhaseSeconds.Clone();
+                onTimes.Add(Time(() => step.Run(adamStep++, 1e-4f, dead)));
+                Accumulate(onPhases, step.PhaseSeconds, before);
+            }
+        }
+
+        double matmul = Median(matmulTimes);
+        double off = Median(offTimes);
+        double on = Median(onTimes);
+        progress?.Report($"d={d} m={m} k={shape.K} B={batch}: matmul {matmul * 1000:F1} ms");
+        progress?.Report($"  step, AuxK off: {off * 1000:F1} ms ({off / matmul:F2}x matmul); phases ms: {Phases(offPhases, shape.Steps)}");
+        progress?.Report($"  step, AuxK on ({deadCount} dead, {Math.Min(auxK, deadCount)} aux latents/frame): {on * 1000:F1} ms ({on / matmul:F2}x matmul); phases ms: {Phases(onPhases, shape.Steps)}");
+
+        double encode;
+        using (var encoder = new SparseAutoencoderEncoder(sae, 1024))
+        {
+            encoder.ComputeStatistics(frames);
+            encode = batch / Median([Time(() => encoder.ComputeStatistics(frames)), Time(() => encoder.ComputeStatistics(frames)), Time(() => encoder.ComputeStatistics(frames))]);
+        }
+
+        progress?.Report($"  encode: {encode:F0} frames/s");
+        long? peak = ProcessMemory.PeakResidentBytes();
+        return new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak);
+    }
+
+    private static double Time(Action action)
+    {
+        var sw = Stopwatch.StartNew();
+        action();
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> times)
+    {
+        var sorted = times.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static void Accumulate(double[] total, double[] now, double[] before)
+    {
+        for (int i = 0; i < total.Length; i++)
+        {
+            total[i] += now[i] - before[i];
+        }
+    }
+
+    private static string Phases(double[] seconds, int steps)
+    {
+        string[] names = ["prep", "matmul", "topk", "decode", "auxk", "group", "bias", "update"];
+        return string.Join(", ", names.Zip(seconds, (n, s) => $"{n} {s * 1000 / steps:F1}"));
+    }
+}

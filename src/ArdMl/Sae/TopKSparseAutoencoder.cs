@@ -1,0 +1,208 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ArdMl.Sae;
+
+/// <summary>
+/// A Top-K sparse autoencoder: <c>pre = W_enc (x − b_dec) + b_enc</c>, keep the k largest pre-activations per row
+/// (ReLU), <c>x̂ = Σ z_j · W_dec[j] + b_dec</c>. Parameter names and shapes follow EleutherAI sparsify:
+/// <c>encoder.weight</c> [m, d], <c>encoder.bias</c> [m], <c>W_dec</c> [m, d], <c>b_dec</c> [d].
+/// </summary>
+public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear _encoder;
+    private readonly Parameter _decoderWeight;
+    private readonly Parameter _decoderBias;
+
+    /// <summary>Creates an SAE with zero weights (call <see cref="InitializeTied"/> or load weights before use).</summary>
+    /// <param name="inputDim">Width d of the activations.</param>
+    /// <param name="latentCount">Number of latents m.</param>
+    /// <param name="k">Active latents per frame (0 &lt; k &lt; m).</param>
+    /// <param name="normalizeDecoder">Whether decoder rows are kept at unit norm during training.</param>
+    public TopKSparseAutoencoder(int inputDim, int latentCount, int k, bool normalizeDecoder = true)
+        : base(nameof(TopKSparseAutoencoder))
+    {
+        ValidateShape(inputDim, latentCount, k);
+        InputDim = inputDim;
+        LatentCount = latentCount;
+        K = k;
+        NormalizeDecoder = normalizeDecoder;
+        _encoder = nn.Linear(inputDim, latentCount, hasBias: true, dtype: ScalarType.Float32);
+        _decoderWeight = new Parameter(zeros(latentCount, inputDim, ScalarType.Float32));
+        _decoderBias = new Parameter(zeros(inputDim, ScalarType.Float32));
+        using (no_grad())
+        {
+            _encoder.weight!.zero_();
+            _encoder.bias!.zero_();
+        }
+
+        register_module("encoder", _encoder);
+        register_parameter("W_dec", _decoderWeight);
+        register_parameter("b_dec", _decoderBias);
+    }
+
+    /// <summary>Input width d.</summary>
+    public int InputDim { get; }
+
+    /// <summary>Number of latents m.</summary>
+    public int LatentCount { get; }
+
+    /// <summary>Active latents per frame.</summary>
+    public int K { get; }
+
+    /// <summary>Whether decoder rows are kept at unit norm.</summary>
+    public bool NormalizeDecoder { get; }
+
+    /// <summary>Encoder weight W_enc, shape [m, d] (sparsify's <c>encoder.weight</c>).</summary>
+    public Parameter EncoderWeight => _encoder.weight!;
+
+    /// <summary>Encoder bias b_enc, shape [m].</summary>
+    public Parameter EncoderBias => _encoder.bias!;
+
+    /// <summary>Decoder weight W_dec, shape [m, d] (one row per latent).</summary>
+    public Parameter DecoderWeight => _decoderWeight;
+
+    /// <summary>Decoder bias b_dec, shape [d].</summary>
+    public Parameter DecoderBias => _decoderBias;
+
+    /// <summary>
+    /// Tied initialisation: random unit-norm decoder rows (seeded, platform-independent), encoder = decoder
+    /// transpose, zero biases.
+    /// </summary>
+    public void InitializeTied(ulong seed)
+    {
+        var random = new DeterministicRandom(seed);
+        var rows = new float[(long)LatentCount * InputDim];
+        for (long i = 0; i < rows.LongLength; i++)
+        {
+            rows[i] = (float)random.NextGaussian();
+        }
+
+        for (int j = 0; j < LatentCount; j++)
+        {
+            var row = rows.AsSpan(j * InputDim, InputDim);
+            double norm = 0;
+            foreach (var v in row)
+            {
+                norm += (double)v * v;
+            }
+
+            float scale = norm > 0 ? (float)(1.0 / Math.Sqrt(norm)) : 0f;
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] *= scale;
+            }
+        }
+
+        using (no_grad())
+        {
+            using var t = tensor(rows, [LatentCount, InputDim]);
+            _decoderWeight.copy_(t);
+            _encoder.weight!.copy_(t);
+            _encoder.bias!.zero_();
+            _decoderBias.zero_();
+        }
+    }
+
+    /// <summary>
+    /// Encodes rows of <paramref name="input"/> [n, d] into the top-k (values, indices), both [n, k], values after
+    /// ReLU and sorted in descending order. Uses the fast CPU kernels for float32 CPU tensors.
+    /// </summary>
+    public (Tensor Values, Tensor Indices) Encode(Tensor input)
+    {
+        CheckInput(input);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var pre = PreActivations(input);
+        var (values, indices) = pre.topk(K, dim: 1, largest: true, sorted: true);
+        return (values.relu().MoveToOuterDisposeScope(), indices.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Pre-activations <c>W_enc (x − b_dec) + b_enc</c>, shape [n, m].</summary>
+    public Tensor PreActivations(Tensor input)
+    {
+        CheckInput(input);
+        return torch.nn.functional.linear(input - _decoderBias, _encoder.weight!, _encoder.bias);
+    }
+
+    /// <summary>
+    /// Sparse decode: <c>x̂[i] = Σ_j values[i,j] · W_dec[indices[i,j]] + b_dec</c> with values/indices [n, k].
+    /// </summary>
+    public Tensor Decode(Tensor values, Tensor indices)
+    {
+        if (values.ndim != 2 || indices.ndim != 2 || values.shape[0] != indices.shape[0] || values.shape[1] != indices.shape[1])
+        {
+            throw new ArgumentException(
+                $"Decode expects values and indices of the same shape [n, k]; got [{string.Join(", ", values.shape)}] and [{string.Join(", ", indices.shape)}].");
+        }
+
+        using var scope = NewDisposeScope();
+        long n = values.shape[0];
+        long k = values.shape[1];
+        var rows = _decoderWeight.index_select(0, indices.reshape(-1).to(ScalarType.Int64)).reshape(n, k, InputDim);
+        var decoded = values.unsqueeze(1).bmm(rows).squeeze(1) + _decoderBias;
+        return decoded.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Differentiable reconstruction (autograd path, any device): top-k of the pre-activations, ReLU, decode.
+    /// Training on the CPU uses the fused kernels of the trainer instead.
+    /// </summary>
+    public override Tensor forward(Tensor input)
+    {
+        CheckInput(input);
+        using var scope = NewDisposeScope();
+        var pre = PreActivations(input);
+        var (values, indices) = pre.topk(K, dim: 1, largest: true, sorted: false);
+        var dense = zeros_like(pre).scatter(1, indices, values.relu());
+        return (dense.mm(_decoderWeight) + _decoderBias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Copies all four weights from another SAE of the same shape.</summary>
+    public void CopyWeightsFrom(TopKSparseAutoencoder other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.InputDim != InputDim || other.LatentCount != LatentCount)
+        {
+            throw new ArgumentException(
+                $"Cannot copy weights of an SAE with d={other.InputDim}, m={other.LatentCount} into one with d={InputDim}, m={LatentCount}.");
+        }
+
+        using (no_grad())
+        {
+            EncoderWeight.copy_(other.EncoderWeight);
+            EncoderBias.copy_(other.EncoderBias);
+            DecoderWeight.copy_(other.DecoderWeight);
+            DecoderBias.copy_(other.DecoderBias);
+        }
+    }
+
+    internal static void ValidateShape(int inputDim, int latentCount, int k)
+    {
+        if (inputDim <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputDim), inputDim, "The input width d must be positive.");
+        }
+
+        if (latentCount <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(latentCount), latentCount, "The latent count m must be positive.");
+        }
+
+        if (k <= 0 || k >= latentCount)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(k), k, $"k (active latents per frame) must satisfy 0 < k < m = {latentCount}.");
+        }
+    }
+
+    private void CheckInput(Tensor input)
+    {
+        if (input.ndim != 2 || input.shape[1] != InputDim)
+        {
+            throw new ArgumentException(
+                $"SAE input must have shape [n, {InputDim}]; got [{string.Join(", ", input.shape)}].", nameof(input));
+        }
+    }
+}
