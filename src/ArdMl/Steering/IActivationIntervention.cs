@@ -10,5 +10,9 @@ public interface IActivationIntervention
     string Description { get; }
 
     /// <summary>Returns the edited activations (a new array of the same length).</summary>
-    float[] Apply(ReadOnlySpan<float> frames);
+    /// <param name="frames">One forward pass's tap activations, row-major frames × d.</param>
+    /// <param name="firstFrame">The clip-level index of the first of these frames (models that run a clip in several
+    /// forward passes, such as Silero's chunks, number frames across the whole clip as
+    /// <see cref="ISteeringModel.CollectTapFrames"/> does), so that <see cref="SteeringEdit.Frames"/> are clip frames.</param>
+    float[] Apply(ReadOnlySpan<float> frames, int firstFrame = 0);
 }

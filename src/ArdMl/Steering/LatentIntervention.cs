@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ArdMl.Steering;
 
 /// <summary>
@@ -48,7 +50,7 @@ public sealed class LatentIntervention : IActivationIntervention
     public int Width => _autoencoder.InputDim;
 
     /// <inheritdoc />
-    public string Description => $"latent {Latent} {Edit.Mode.ToString().ToLowerInvariant()} {Edit.Strength:G4}"
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"latent {Latent} {Edit.Mode.ToString().ToLowerInvariant()} {Edit.Strength:G4}")
         + (Edit.Mode == SteeringMode.Scale ? string.Empty : Edit.Units == SteeringUnits.ActivationNorm ? " (activation norm)" : " (code value)");
 
     /// <summary>
@@ -61,7 +63,7 @@ public sealed class LatentIntervention : IActivationIntervention
             : Edit with { Strength = Edit.Strength * DirectionNorm, Units = SteeringUnits.ActivationNorm };
 
     /// <inheritdoc />
-    public float[] Apply(ReadOnlySpan<float> frames)
+    public float[] Apply(ReadOnlySpan<float> frames, int firstFrame = 0)
     {
         int d = Width;
         if (frames.Length % d != 0)
@@ -70,7 +72,7 @@ public sealed class LatentIntervention : IActivationIntervention
         }
 
         int count = frames.Length / d;
-        var mask = Edit.FrameMask(count);
+        var mask = Edit.FrameMask(count, firstFrame);
         var codes = _autoencoder.Encode(frames);
         if (codes.FrameCount != count)
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ArdMl.Steering;
 
 /// <summary>
@@ -35,10 +37,11 @@ public sealed class NeuronIntervention : IActivationIntervention
     public int Width { get; }
 
     /// <inheritdoc />
-    public string Description => $"neuron {Neuron} {Edit.Mode.ToString().ToLowerInvariant()} {Edit.Strength:G4}";
+    public string Description =>
+        string.Create(CultureInfo.InvariantCulture, $"neuron {Neuron} {Edit.Mode.ToString().ToLowerInvariant()} {Edit.Strength:G4}");
 
     /// <inheritdoc />
-    public float[] Apply(ReadOnlySpan<float> frames)
+    public float[] Apply(ReadOnlySpan<float> frames, int firstFrame = 0)
     {
         if (frames.Length % Width != 0)
         {
@@ -46,7 +49,7 @@ public sealed class NeuronIntervention : IActivationIntervention
         }
 
         int count = frames.Length / Width;
-        var mask = Edit.FrameMask(count);
+        var mask = Edit.FrameMask(count, firstFrame);
         var result = frames.ToArray();
         for (int f = 0; f < count; f++)
         {

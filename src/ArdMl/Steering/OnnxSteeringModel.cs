@@ -95,7 +95,7 @@ public sealed class OnnxSteeringModel : ISteeringModel, IDisposable
                             nameof(intervention));
                     }
 
-                    replacement = layout.ToTensor(intervention.Apply(frames));
+                    replacement = layout.ToTensor(intervention.Apply(frames, 0));
                 }
             }
 

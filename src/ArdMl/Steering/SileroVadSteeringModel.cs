@@ -5,7 +5,8 @@ namespace ArdMl.Steering;
 /// <summary>
 /// Silero VAD (the 16 kHz op15 ONNX export) as a steering model. The clip (16 kHz mono) is cut into 512-sample chunks
 /// (the last one zero-padded), each preceded by the previous 64 samples (zeros before the first), as the reference code
-/// does; the LSTM state is carried from chunk to chunk — in a steered run the steered state. The output vector holds
+/// does; the LSTM state is carried from chunk to chunk — in a steered run the steered state, so steering chunk c changes
+/// chunks c, c + 1, … and leaves earlier ones untouched. Tap frames are numbered across the clip. The output vector holds
 /// the speech probability of each chunk (32 ms). The tap defaults to the encoder output
 /// (<see cref="DefaultTap"/>, [1, 128, 1] per chunk: <see cref="TapAxisSpec.ChannelsFirst"/>, one 128-d frame per chunk).
 /// </summary>
@@ -79,6 +80,7 @@ public sealed class SileroVadSteeringModel : ISteeringModel, IDisposable
         var state = new float[StateSize];
         var window = new float[ContextSamples + ChunkSamples];
         int width = 0;
+        int firstFrame = 0;
         using var sr = OrtValue.CreateTensorValueFromMemory(new long[] { 16000 }, []);
         for (int c = 0; c < chunks; c++)
         {
@@ -105,9 +107,11 @@ public sealed class SileroVadSteeringModel : ISteeringModel, IDisposable
                             nameof(intervention));
                     }
 
-                    replacement = layout.ToTensor(intervention.Apply(frames));
+                    replacement = layout.ToTensor(intervention.Apply(frames, firstFrame));
                 }
             }
+
+            firstFrame += layout.FrameCount;
 
             var outputs = _session.RunSuffix(forward, replacement);
             probabilities[c] = outputs["output"].AsSingles()[0];

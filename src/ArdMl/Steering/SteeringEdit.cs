@@ -4,11 +4,12 @@ namespace ArdMl.Steering;
 /// <param name="Mode">Set, add or scale.</param>
 /// <param name="Strength">The value set or added, or the scale factor.</param>
 /// <param name="Units">The unit of <paramref name="Strength"/> for set and add (ignored for scale).</param>
-/// <param name="Frames">Frame indices (within one forward pass's frames × d) to edit; null edits every frame.</param>
+/// <param name="Frames">Clip-level frame indices to edit (numbered across the clip as
+/// <see cref="ISteeringModel.CollectTapFrames"/> returns them); null edits every frame.</param>
 public sealed record SteeringEdit(
     SteeringMode Mode, double Strength, SteeringUnits Units = SteeringUnits.CodeValue, IReadOnlyList<int>? Frames = null)
 {
-    internal bool[] FrameMask(int frameCount)
+    internal bool[] FrameMask(int frameCount, int firstFrame)
     {
         if (!double.IsFinite(Strength))
         {
@@ -24,9 +25,9 @@ public sealed record SteeringEdit(
 
         foreach (var f in Frames)
         {
-            if (f >= 0 && f < frameCount)
+            if (f >= firstFrame && f - firstFrame < frameCount)
             {
-                mask[f] = true;
+                mask[f - firstFrame] = true;
             }
         }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ArdMl.Steering;
 
 /// <summary>
@@ -12,8 +14,9 @@ public sealed record ThresholdTarget(
     double Threshold, OutputReduction Reduction = OutputReduction.Mean, bool Above = true, int ElementIndex = 0) : ISteeringTarget
 {
     /// <inheritdoc />
-    public string Description =>
-        $"{(Reduction == OutputReduction.Element ? $"output[{ElementIndex}]" : Reduction.ToString().ToLowerInvariant())} {(Above ? "≥" : "≤")} {Threshold:G4}";
+    public string Description => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{(Reduction == OutputReduction.Element ? $"output[{ElementIndex}]" : Reduction.ToString().ToLowerInvariant())} {(Above ? "≥" : "≤")} {Threshold:G4}");
 
     /// <summary>The reduced value of <paramref name="output"/>.</summary>
     public double Reduce(float[] output)

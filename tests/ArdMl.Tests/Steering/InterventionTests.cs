@@ -92,6 +92,8 @@ public sealed class InterventionTests
             .Should().Equal(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.5f);
         new NeuronIntervention(D, 0, new SteeringEdit(SteeringMode.Scale, 3)).Apply(x)
             .Should().Equal(3, 2, 3, 4, 5, 6, 21, 8, 9, 10, 11, 12);
+        new NeuronIntervention(D, 2, new SteeringEdit(SteeringMode.Set, 0, Frames: [3])).Apply(x, firstFrame: 2)
+            .Should().Equal([1, 2, 3, 4, 5, 6, 7, 8, 0, 10, 11, 12], "clip frame 3 is the second frame of a pass starting at clip frame 2");
         FluentActions.Invoking(() => new NeuronIntervention(D, 6, new SteeringEdit(SteeringMode.Set, 0)))
             .Should().Throw<ArgumentOutOfRangeException>();
     }

@@ -85,6 +85,28 @@ public sealed class OnnxModelSplitterTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void GenericSteeringModelReproducesTheEmbeddingUnsteeredAndMovesItSteered()
+    {
+        var modelPath = SteeringTestModels.OpenWakeWordEmbedding;
+        Skip.If(modelPath is null, SharedAssets.MissingMessage);
+        var split = OnnxModelSplitter.Split(modelPath, "model/leaky_re_lu_10/LeakyRelu:0");
+        var patch = DeterministicInput(76 * 32, seed: 3, scale: 2f, offset: 1f);
+        using var options = SteeringTestModels.ExactOptions();
+        using var model = new OnnxSteeringModel(
+            split, samples => [OnnxTensorData.FromSingles("input_1", samples, [1, 76, 32, 1])], "conv2d_19", TapAxisSpec.Parse("frames=0,1;features=2,3"), patch, options);
+        var frames = model.CollectTapFrames(patch);
+        (frames.Length % model.TapWidth).Should().Be(0);
+        output.WriteLine($"tap width {model.TapWidth}, frames {frames.Length / model.TapWidth}");
+
+        using var original = new InferenceSession(modelPath, options);
+        using var value = OrtValue.CreateTensorValueFromMemory(patch, [1, 76, 32, 1]);
+        using var expected = original.Run(new RunOptions(), new Dictionary<string, OrtValue> { ["input_1"] = value }, ["conv2d_19"]);
+        var comparison = SteeringComparison.Run(model, patch, new NeuronIntervention(model.TapWidth, 0, new SteeringEdit(SteeringMode.Add, 10)));
+        comparison.Unsteered.Should().Equal(expected[0].GetTensorDataAsSpan<float>().ToArray());
+        comparison.Steered.Should().HaveCount(96).And.NotEqual(comparison.Unsteered);
+    }
+
+    [SkippableFact]
     public void BadTapsAreRejectedWithTheirKind()
     {
         var modelPath = SteeringTestModels.SileroOp15;

@@ -44,10 +44,14 @@ public sealed class SileroSteeringTests(ITestOutputHelper output)
         Skip.If(modelPath is null || SteeringTestModels.SonicPiSamples is null, SharedAssets.MissingMessage);
         using var model = new SileroVadSteeringModel(modelPath);
         var samples = SteeringTestModels.LoadSeconds(SteeringTestModels.SonicPiClips(1, 40)[0], 0.5);
-        var neuron = new NeuronIntervention(model.TapWidth, 3, new SteeringEdit(SteeringMode.Add, 50));
+        // One 128-d frame per chunk: clip frame 5 is chunk 5. The steered state carries the edit forward.
+        var neuron = new NeuronIntervention(model.TapWidth, 3, new SteeringEdit(SteeringMode.Add, 50, Frames: [5]));
         var comparison = SteeringComparison.Run(model, samples, neuron);
         comparison.Unsteered.Length.Should().Be(16);
-        comparison.Steered.Should().NotEqual(comparison.Unsteered);
+        model.CollectTapFrames(samples).Length.Should().Be(16 * 128);
+        comparison.Steered.Take(5).Should().Equal(comparison.Unsteered.Take(5), "chunks before the edit are untouched");
+        comparison.Steered[5].Should().NotBe(comparison.Unsteered[5]);
+        comparison.Steered.Skip(6).Should().NotEqual(comparison.Unsteered.Skip(6), "the steered LSTM state carries the edit on");
         model.Run(samples, null).Should().Equal(comparison.Unsteered, "runs are deterministic");
     }
 
