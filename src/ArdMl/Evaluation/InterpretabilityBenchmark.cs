@@ -28,10 +28,11 @@ public sealed class InterpretabilityBenchmark
     /// <param name="methodName">The method's display name.</param>
     /// <param name="concepts">The method's concepts.</param>
     /// <param name="labels">The labelled clips.</param>
+    /// <param name="progress">Receives the number of concepts scored so far.</param>
     /// <exception cref="ArgumentException">A concept lacks r for a labelled clip, has a non-finite r, or the split
     /// leaves one side empty.</exception>
     public InterpretabilityBenchmarkResult Evaluate(
-        string methodName, IReadOnlyList<BenchmarkConcept> concepts, ClipLabelSet labels)
+        string methodName, IReadOnlyList<BenchmarkConcept> concepts, ClipLabelSet labels, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(methodName);
         ArgumentNullException.ThrowIfNull(concepts);
@@ -62,6 +63,7 @@ public sealed class InterpretabilityBenchmark
             {
                 results[i] = new ConceptBenchmarkResult(
                     match, concept.Monosemanticity, double.NaN, double.NaN, 0, 0, 0, 0, new DetectionScores(0, 0, 0), double.NaN);
+                progress?.Report(i + 1);
                 continue;
             }
 
@@ -97,6 +99,7 @@ public sealed class InterpretabilityBenchmark
                 fn,
                 DetectionScores.FromCounts(tp, fp, fn),
                 RankingMetrics.AveragePrecision(evalScores, evalRelevant));
+            progress?.Report(i + 1);
         }
 
         return new InterpretabilityBenchmarkResult(methodName, results, heldOut.Count, evaluation.Count);

@@ -61,6 +61,24 @@ public sealed class InterpretabilityBenchmarkTests
     }
 
     [Fact]
+    public void AlignedScoreColumnsGiveTheSameResultAsDictionaries()
+    {
+        var scenario = new Scenario();
+        var dog = scenario.Concept("Dogs", "dog", 0.9, [(true, 0.9), (true, 0.9), (true, 0.9), (true, 0.1), (false, 0.8)], 3.0);
+        var labels = scenario.Labels();
+        var clipIds = dog.Representativeness.Keys.Order(StringComparer.Ordinal).ToList();
+        var index = ClipScoreColumn.IndexOf(clipIds);
+        var column = new ClipScoreColumn(index, [.. clipIds.Select(c => (float)dog.Representativeness[c])]);
+        var reports = new List<int>();
+        var aligned = new InterpretabilityBenchmark().Evaluate("m", [dog with { Representativeness = column }], labels, new SynchronousProgress(reports));
+        var reference = new InterpretabilityBenchmark().Evaluate("m", [dog], labels);
+        aligned.Concepts[0].Should().BeEquivalentTo(reference.Concepts[0], o => o.Excluding(c => c.Threshold));
+        aligned.Concepts[0].Threshold.Should().BeApproximately(reference.Concepts[0].Threshold, 1e-6);
+        reports.Should().Equal(1);
+        FluentActions.Invoking(() => ClipScoreColumn.IndexOf(["a", "b", "a"])).Should().Throw<ArgumentException>().WithMessage("*'a' occurs twice*");
+    }
+
+    [Fact]
     public void MissingOrNonFiniteRepresentativenessIsRejectedByName()
     {
         var labels = new ClipLabelSet([new("a", ["Dog"]), new("b", ["Cat"]), new("c", ["Dog"]), new("d", []), new("e", []), new("f", [])]);
@@ -96,6 +114,11 @@ public sealed class InterpretabilityBenchmarkTests
             + "| AR&D (mean × coverage) | 4.00 | 0.50 | 0.88 | 0.58 | 0.60 |\n");
         new BenchmarkTable(BenchmarkAveraging.Micro).Add(BenchmarkMethod.Ard, ard).ToMarkdown()
             .Should().Contain("| AR&D (mean × coverage) | 4.00 | 0.50 | 0.80 | 0.62 | 0.60 |");
+    }
+
+    private sealed class SynchronousProgress(List<int> reports) : IProgress<int>
+    {
+        public void Report(int value) => reports.Add(value);
     }
 
     /// <summary>
