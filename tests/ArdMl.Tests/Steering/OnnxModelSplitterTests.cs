@@ -64,7 +64,7 @@ public sealed class OnnxModelSplitterTests(ITestOutputHelper output)
     {
         var modelPath = SteeringTestModels.BasicPitch;
         Skip.If(modelPath is null, SharedAssets.MissingMessage);
-        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
 
         // The first Relu after the middle of the graph whose cut is crossed by other values (a skip connection).
         OnnxModelSplit? split = null;
