@@ -35,6 +35,9 @@ public sealed class ActivationExtractor : IDisposable
     private readonly int _hopUnits;
     private readonly string _modelPath;
     private readonly RunOptions _runOptions = new();
+
+    /// <summary>Analysis window of openWakeWord's mel model (n_fft 512): a mel frame covers 512 samples.</summary>
+    private const int MelFftSize = 512;
     private bool _disposed;
 
     private ActivationExtractor(
@@ -548,7 +551,6 @@ public sealed class ActivationExtractor : IDisposable
             return samples.ToArray();
         }
 
-        const int MelFftSize = 512;
         var validFrames = samples.Length < MelFftSize ? 0 : ((samples.Length - MelFftSize) / front.MelHopSamples) + 1;
         var minimumSamples = ((front.WindowFrames - 1) * front.MelHopSamples) + MelFftSize;
         var length = samples.Length;
@@ -717,7 +719,7 @@ public sealed class ActivationExtractor : IDisposable
                 var sampleLength = (long)_unitsPerWindow * _samplesPerUnit;
                 if (_description.FrontEnd.Kind == FrontEndKind.MelThenWindows)
                 {
-                    sampleLength += 240; // the last mel frame's 400-sample window reaches 240 samples past its hop.
+                    sampleLength += MelFftSize - _samplesPerUnit; // the last mel frame's 512-sample window reaches past its hop.
                 }
 
                 clip.Append(t, decoder, data, s, keep, frames, sampleStart, sampleLength, window.Loop);
