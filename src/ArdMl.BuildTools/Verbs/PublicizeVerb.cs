@@ -3,8 +3,9 @@ using ArdMl.BuildTools.Publicizing;
 namespace ArdMl.BuildTools.Verbs;
 
 /// <summary>
-/// <c>publicize --input ASSEMBLY --output ASSEMBLY [--namespace PREFIX]</c>: writes a compile-time copy of an
-/// assembly with every type and member of the namespaces under PREFIX (default <c>Microsoft.ML</c>) made public.
+/// <c>publicize --input ASSEMBLY --output ASSEMBLY [--namespace PREFIX] [--mark-experimental ID]</c>: writes a
+/// compile-time copy of an assembly with every type and member of the namespaces under PREFIX (default
+/// <c>Microsoft.ML</c>) made public, each marked <c>[Experimental(ID)]</c> when ID is given.
 /// </summary>
 public sealed class PublicizeVerb : IBuildToolVerb
 {
@@ -12,7 +13,7 @@ public sealed class PublicizeVerb : IBuildToolVerb
     public string Name => "publicize";
 
     /// <inheritdoc />
-    public string Usage => "publicize --input ASSEMBLY --output ASSEMBLY [--namespace PREFIX]";
+    public string Usage => "publicize --input ASSEMBLY --output ASSEMBLY [--namespace PREFIX] [--mark-experimental ID]";
 
     /// <inheritdoc />
     public int Run(IReadOnlyList<string> arguments, TextWriter output)
@@ -20,6 +21,7 @@ public sealed class PublicizeVerb : IBuildToolVerb
         string? input = null;
         string? outputPath = null;
         var prefix = "Microsoft.ML";
+        string? diagnosticId = null;
         for (var i = 0; i < arguments.Count; i++)
         {
             var hasValue = i + 1 < arguments.Count;
@@ -33,6 +35,9 @@ public sealed class PublicizeVerb : IBuildToolVerb
                     break;
                 case "--namespace" when hasValue:
                     prefix = arguments[++i];
+                    break;
+                case "--mark-experimental" when hasValue:
+                    diagnosticId = arguments[++i];
                     break;
                 default:
                     throw new ArgumentException($"{Name}: unknown or incomplete argument '{arguments[i]}'. Usage: {Usage}");
@@ -49,8 +54,8 @@ public sealed class PublicizeVerb : IBuildToolVerb
             throw new ArgumentException($"{Name}: the input assembly '{input}' does not exist.");
         }
 
-        var counts = new AssemblyPublicizer(prefix).Publicize(input, outputPath);
-        output.WriteLine($"{Path.GetFileName(input)}: made {counts.Types} types, {counts.Methods} methods and {counts.Fields} fields under {prefix} public in {outputPath}");
+        var counts = new AssemblyPublicizer(prefix, diagnosticId).Publicize(input, outputPath);
+        output.WriteLine($"{Path.GetFileName(input)}: made {counts.Types} types, {counts.Methods} methods and {counts.Fields} fields under {prefix} public in {outputPath}{(diagnosticId is null ? string.Empty : $", marked [Experimental(\"{diagnosticId}\")]")}");
         return 0;
     }
 }

@@ -8,6 +8,6 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return DecodeCommand.Create();
-        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchConceptsCommand.Create());
+        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchMlNetCommand.Create(), BenchConceptsCommand.Create());
     }
 }

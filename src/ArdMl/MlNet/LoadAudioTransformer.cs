@@ -127,7 +127,7 @@ public sealed class LoadAudioTransformer : ArdRowToRowTransformer, IArdLoadableT
         _skippedInOrder.Enqueue(clip);
         using (var channel = Host.Start("LoadAudio"))
         {
-            channel.Warning($"LoadAudio skipped '{clip.Source}': {clip.Reason}");
+            channel.Warning(MessageSensitivity.Unknown, $"LoadAudio skipped '{clip.Source}': {clip.Reason}");
         }
 
         _options.SkippedClipProgress?.Report(clip);

@@ -47,6 +47,27 @@ public sealed class AssemblyPublicizerTests : IDisposable
     }
 
     [Fact]
+    public void Formerly_internal_apis_are_marked_experimental_and_public_ones_are_not()
+    {
+        var output = Path.Combine(_directory, "Microsoft.ML.Core.dll");
+
+        new AssemblyPublicizer("Microsoft.ML", "ARDML001").Publicize(CoreAssemblyPath, output);
+
+        using var publicized = AssemblyDefinition.ReadAssembly(output);
+        var saveContext = publicized.MainModule.GetType("Microsoft.ML.ModelSaveContext");
+        MarkOf(saveContext).Should().BeNull("ModelSaveContext was public");
+        MarkOf(saveContext.Methods.Single(m => m.Name == "Dispose")).Should().BeNull("Dispose was public");
+        MarkOf(saveContext.Methods.Single(m => m.Name == "SetVersionInfo")).Should().Be("ARDML001");
+        MarkOf(saveContext.Fields.Single(f => f.Name == "Writer")).Should().Be("ARDML001");
+        var hostExtensions = publicized.MainModule.GetType("Microsoft.ML.Runtime.HostExtensions");
+        MarkOf(hostExtensions).Should().Be("ARDML001");
+        hostExtensions.Methods.Where(m => m.Name == "Warning").Should().OnlyContain(m => MarkOf(m) == "ARDML001",
+            "a public method of an internal class was internal in effect");
+        publicized.MainModule.GetTypes().SelectMany(t => t.Methods).Concat<ICustomAttributeProvider>(publicized.MainModule.GetTypes())
+            .Should().OnlyContain(m => m.CustomAttributes.Count(a => a.AttributeType.Name == "ExperimentalAttribute") <= 1, "each API is marked once");
+    }
+
+    [Fact]
     public void Publicizing_again_gives_the_same_surface()
     {
         var first = Path.Combine(_directory, "first", "Microsoft.ML.Core.dll");
@@ -68,6 +89,10 @@ public sealed class AssemblyPublicizerTests : IDisposable
         Path.GetFileName(typeof(SchemaShape).Assembly.Location).Should().Be("Microsoft.ML.Core.dll");
         loadContext.IsPublic.Should().BeFalse("the publicized copy is for the compiler only; the package assembly loads at run time");
     }
+
+    private static string? MarkOf(ICustomAttributeProvider member) =>
+        member.CustomAttributes.SingleOrDefault(a => a.AttributeType.FullName == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute")
+            ?.ConstructorArguments.Single().Value as string;
 
     /// <summary>Microsoft.ML.Core.dll as loaded by the tests (the package assembly).</summary>
     private static string CoreAssemblyPath => typeof(SchemaShape).Assembly.Location;

@@ -25,7 +25,7 @@ internal static class ArdSchemaShapes
         };
         var annotations = column.SlotNames is null
             ? new SchemaShape([])
-            : new SchemaShape([new SchemaShape.Column(AnnotationUtils.Kinds.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false)]);
+            : new SchemaShape([new SchemaShape.Column(ArdRowMapper.SlotNamesKind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false)]);
         return new SchemaShape.Column(column.Name, kind, itemType, itemType is KeyDataViewType, annotations);
     }
 

@@ -17,6 +17,9 @@ internal delegate bool ArdRowComputation(ArdOutputRow output);
 /// </summary>
 internal abstract class ArdRowMapper
 {
+    /// <summary>The annotation kind ML.NET uses for slot names.</summary>
+    public const string SlotNamesKind = "SlotNames";
+
     private readonly Lazy<DataViewSchema> _outputSchema;
 
     /// <summary>Binds the mapper to an input schema.</summary>
@@ -109,8 +112,8 @@ internal abstract class ArdRowMapper
             {
                 var annotationBuilder = new DataViewSchema.Annotations.Builder();
                 var slotNames = names.Select(n => n.AsMemory()).ToArray();
-                annotationBuilder.AddSlotNames(slotNames.Length, (ref VBuffer<ReadOnlyMemory<char>> value) =>
-                    new VBuffer<ReadOnlyMemory<char>>(slotNames.Length, slotNames).CopyTo(ref value));
+                annotationBuilder.Add(SlotNamesKind, new VectorDataViewType(TextDataViewType.Instance, slotNames.Length),
+                    (ref VBuffer<ReadOnlyMemory<char>> value) => new VBuffer<ReadOnlyMemory<char>>(slotNames.Length, slotNames).CopyTo(ref value));
                 annotations = annotationBuilder.ToAnnotations();
             }
 
