@@ -10,6 +10,6 @@ internal static class CommandRegistry
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
         yield return DemoCommand.Create();
-        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchMlNetCommand.Create(), BenchExtractCommand.Create());
+        yield return BenchCommand.Create(BenchDecodeCommand.Create(), BenchMlNetCommand.Create(), BenchExtractCommand.Create(), BenchDemoCommand.Create());
     }
 }
