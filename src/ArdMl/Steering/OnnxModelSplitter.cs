@@ -5,14 +5,15 @@ namespace ArdMl.Steering;
 
 /// <summary>
 /// Cuts an ONNX model at an internal value (the tap) by graph surgery on its <see cref="ModelProto"/>.
-/// Node sets come from reachability: the suffix holds the nodes that depend on the tap (transitively, counting values
+/// Node sets come from reachability. The suffix holds the nodes that depend on the tap (transitively, counting values
 /// a node's subgraphs — <c>If</c>/<c>Loop</c>/<c>Scan</c> bodies — read from the outer scope) and are needed for an
-/// output (plus copies of the constant nodes they read: nodes that depend on no graph input and draw no random
-/// numbers); the prefix holds every other
-/// node needed for an output or for the tap. Each half keeps the initializers its
-/// nodes read, the model's IR version, opset imports, functions and metadata, and the <c>value_info</c> of its values.
-/// Every value crossing the cut becomes a prefix output and a suffix input; where the model does not record a
-/// crossing value's type, it is taken from ONNX Runtime's type inference on the prefix.
+/// output, plus copies of the constant nodes they read (nodes that depend on no graph input and draw no random
+/// numbers). The prefix holds the nodes needed for the tap, for the other values the suffix reads from it, and for
+/// the outputs that do not depend on the tap. Each half keeps the initializers its nodes read, the model's IR version,
+/// opset imports, functions and metadata, and the <c>value_info</c> of its values. Every value crossing the cut
+/// becomes a prefix output and a suffix input; where the model does not record a crossing value's type, it is taken
+/// from ONNX Runtime's type inference on the prefix. Models whose tensors live in external data files are not
+/// supported by <see cref="SplitModelSession"/> (it loads the halves from memory).
 /// </summary>
 public static class OnnxModelSplitter
 {
@@ -81,15 +82,9 @@ public static class OnnxModelSplitter
                 nameof(tapName));
         }
 
-        // Nodes that depend on the tap.
+        // Nodes that depend on the tap (ONNX requires nodes in topological order, so one pass suffices).
         var downstream = new bool[nodes.Count];
         var tainted = new HashSet<string>(StringComparer.Ordinal) { tapName };
-        for (int n = 0; n < nodes.Count; n++)
-        {
-            // Nodes are topologically sorted in a valid ONNX graph; one pass suffices, a second catches unsorted files.
-            MarkDownstream(n);
-        }
-
         for (int n = 0; n < nodes.Count; n++)
         {
             MarkDownstream(n);
