@@ -81,6 +81,10 @@ public static class DemoModelTrainer
 
             Standardise(network, train, all);
             using var optimizer = new DemoAdam(network.parameters(), options.LearningRate, options.Epochs);
+            // No weight tensor at the default 1, so that the default loss is libtorch's unweighted one.
+            using var positiveWeights = options.PositiveWeight == 1.0
+                ? null
+                : tensor(Enumerable.Repeat((float)options.PositiveWeight, DemoSoundLabels.All.Count).ToArray()).DetachFromDisposeScope();
             var history = new List<DemoEvaluation>();
             var shuffle = new DemoRandom(options.Seed, 7919);
             for (var epoch = 1; epoch <= options.Epochs; epoch++)
@@ -97,7 +101,7 @@ public static class DemoModelTrainer
                     var inputs = stack(batch.Select(c => c.LogMel).ToArray());
                     var targets = stack(batch.Select(c => c.Targets).ToArray());
                     optimizer.ZeroGrad();
-                    var loss = nn.functional.binary_cross_entropy_with_logits(network.ClassifyLogMel(inputs), targets);
+                    var loss = nn.functional.binary_cross_entropy_with_logits(network.ClassifyLogMel(inputs), targets, pos_weights: positiveWeights);
                     loss.backward();
                     optimizer.Step();
                     lossSum += loss.item<float>();
