@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace ArdMl.Audio;
 
 /// <summary>Down-mixes interleaved multi-channel samples to mono by averaging the channels.</summary>
 internal static class AudioChannelMixer
 {
     /// <summary>Averages <paramref name="channels"/> interleaved float channels into <paramref name="mono"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Downmix(ReadOnlySpan<float> interleaved, int channels, Span<float> mono)
     {
         switch (channels)
@@ -36,6 +39,7 @@ internal static class AudioChannelMixer
     }
 
     /// <summary>Averages interleaved integer channels into <paramref name="mono"/>, scaling by <paramref name="scale"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DownmixIntegers(ReadOnlySpan<int> interleaved, int channels, float scale, Span<float> mono)
     {
         switch (channels)

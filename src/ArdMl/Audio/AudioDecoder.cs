@@ -46,13 +46,36 @@ public static class AudioDecoder
         double.IsPositiveInfinity(maxSeconds) ? long.MaxValue : (long)Math.Ceiling(maxSeconds * sampleRate);
 
     /// <summary>Decodes the file at <paramref name="path"/>, stopping after <paramref name="maxSeconds"/> of audio.</summary>
-    internal static DecodedAudio Decode(string path, double maxSeconds)
+    internal static DecodedAudio Decode(string path, double maxSeconds) => Decode(ReadFile(path), path, maxSeconds);
+
+    /// <summary>Decodes straight to the channel average (the loader's path: no interleaved copy for WAV and FLAC).</summary>
+    internal static (float[] Mono, int SampleRate) DecodeMono(ReadOnlySpan<byte> encoded, string sourceName, double maxSeconds)
+    {
+        var format = Validate(encoded, sourceName, maxSeconds);
+        switch (format)
+        {
+            case AudioFileFormat.Wav:
+                return WavDecoder.DecodeMono(encoded, sourceName, maxSeconds);
+            case AudioFileFormat.Flac:
+                return FlacDecoder.DecodeMono(encoded, SkipId3v2(encoded), sourceName, maxSeconds);
+            default:
+                var decoded = Decode(encoded, sourceName, maxSeconds);
+                return (decoded.ToMono(), decoded.SampleRate);
+        }
+    }
+
+    /// <summary>Reads a whole file, turning I/O failures into the exceptions this API documents.</summary>
+    internal static byte[] ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] data;
+        if (Directory.Exists(path))
+        {
+            throw new AudioDecodeException(path, "is a directory, not an audio file");
+        }
+
         try
         {
-            data = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (FileNotFoundException e)
         {
@@ -70,12 +93,9 @@ public static class AudioDecoder
         {
             throw new AudioDecodeException(path, $"access denied ({e.Message})", e);
         }
-
-        return Decode(data, path, maxSeconds);
     }
 
-    /// <summary>Decodes in-memory data, stopping after <paramref name="maxSeconds"/> of audio.</summary>
-    internal static DecodedAudio Decode(ReadOnlySpan<byte> encoded, string sourceName, double maxSeconds)
+    private static AudioFileFormat Validate(ReadOnlySpan<byte> encoded, string sourceName, double maxSeconds)
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         if (!(maxSeconds > 0))
@@ -88,19 +108,20 @@ public static class AudioDecoder
             throw new AudioDecodeException(sourceName, "the file is empty (0 bytes)");
         }
 
-        switch (DetectFormat(encoded))
+        return DetectFormat(encoded)
+            ?? throw new AudioDecodeException(sourceName, $"unsupported or unrecognised format ({DescribeUnknown(encoded)})");
+    }
+
+    /// <summary>Decodes in-memory data, stopping after <paramref name="maxSeconds"/> of audio.</summary>
+    internal static DecodedAudio Decode(ReadOnlySpan<byte> encoded, string sourceName, double maxSeconds)
+    {
+        return Validate(encoded, sourceName, maxSeconds) switch
         {
-            case AudioFileFormat.Wav:
-                return WavDecoder.Decode(encoded, sourceName, maxSeconds);
-            case AudioFileFormat.Flac:
-                return FlacDecoder.Decode(encoded, SkipId3v2(encoded), sourceName, maxSeconds);
-            case AudioFileFormat.OggVorbis:
-                return CompressedAudioDecoder.DecodeOggVorbis(encoded.ToArray(), sourceName, maxSeconds);
-            case AudioFileFormat.Mp3:
-                return CompressedAudioDecoder.DecodeMp3(encoded.ToArray(), sourceName, maxSeconds);
-            default:
-                throw new AudioDecodeException(sourceName, $"unsupported or unrecognised format ({DescribeUnknown(encoded)})");
-        }
+            AudioFileFormat.Wav => WavDecoder.Decode(encoded, sourceName, maxSeconds),
+            AudioFileFormat.Flac => FlacDecoder.Decode(encoded, SkipId3v2(encoded), sourceName, maxSeconds),
+            AudioFileFormat.OggVorbis => CompressedAudioDecoder.DecodeOggVorbis(encoded.ToArray(), sourceName, maxSeconds),
+            _ => CompressedAudioDecoder.DecodeMp3(encoded.ToArray(), sourceName, maxSeconds),
+        };
     }
 
     private static int SkipId3v2(ReadOnlySpan<byte> data)

@@ -19,8 +19,7 @@ public static class AudioLoader
     {
         ArgumentNullException.ThrowIfNull(path);
         ValidateArguments(sampleRate, maxDurationSeconds);
-        var decoded = AudioDecoder.Decode(path, DecodeLimit(maxDurationSeconds));
-        return ToModelInput(decoded, sampleRate, maxDurationSeconds);
+        return LoadMono(AudioDecoder.ReadFile(path), path, sampleRate, maxDurationSeconds);
     }
 
     /// <summary>Decodes an encoded file held in memory to mono samples in [-1, 1] at <paramref name="sampleRate"/>.</summary>
@@ -34,8 +33,8 @@ public static class AudioLoader
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         ValidateArguments(sampleRate, maxDurationSeconds);
-        var decoded = AudioDecoder.Decode(encoded, sourceName, DecodeLimit(maxDurationSeconds));
-        return ToModelInput(decoded, sampleRate, maxDurationSeconds);
+        var (mono, sourceRate) = AudioDecoder.DecodeMono(encoded, sourceName, DecodeLimit(maxDurationSeconds));
+        return ResampleAndCut(mono, sourceRate, sampleRate, maxDurationSeconds);
     }
 
     /// <summary>Averages the channels of decoded audio, resamples to <paramref name="sampleRate"/> and cuts it.</summary>
@@ -53,8 +52,12 @@ public static class AudioLoader
             sourceFrames = (int)Math.Min(sourceFrames, AudioDecoder.FrameLimit(DecodeLimit(limit), audio.SampleRate));
         }
 
-        var mono = audio.ToMono(sourceFrames);
-        var output = AudioResampler.Resample(mono, audio.SampleRate, sampleRate);
+        return ResampleAndCut(audio.ToMono(sourceFrames), audio.SampleRate, sampleRate, maxDurationSeconds);
+    }
+
+    private static float[] ResampleAndCut(float[] mono, int sourceRate, int sampleRate, double? maxDurationSeconds)
+    {
+        var output = sourceRate == sampleRate ? mono : AudioResampler.Resample(mono, sourceRate, sampleRate);
         if (maxDurationSeconds is { } seconds)
         {
             var keep = (int)Math.Min(output.Length, Math.Round(seconds * sampleRate));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -10,15 +11,19 @@ namespace ArdMl.Audio;
 /// </summary>
 /// <remarks>
 /// Filter design, with N = min(input rate, output rate) / 2 (the Nyquist frequency of the lower rate):
-/// passband 0 .. 0.90 N (ripple below 0.001 dB), transition 0.90 N .. 1.00 N, stopband from 1.00 N with at least
-/// 90 dB attenuation (Kaiser beta 8.96), cutoff 0.95 N. Downsampling 44.1 kHz to 16 kHz therefore keeps 0 - 7.2 kHz
-/// and removes everything above 8 kHz by 90 dB before it could alias. Rational ratios with at most 1024 output phases
+/// passband 0 .. 0.90 N (measured deviation below 0.005 dB), transition 0.90 N .. 1.00 N, stopband from 1.00 N with
+/// 90 dB attenuation (Kaiser design, beta 8.96; measured at least 89.9 dB), cutoff 0.95 N. Downsampling 44.1 kHz to 16 kHz therefore keeps 0 - 7.2 kHz
+/// and attenuates everything above 8 kHz by about 90 dB before it could alias (316 taps). Rational ratios with at most 1024 output phases
 /// (every common audio rate pair) use exact phases; other ratios interpolate linearly between 1024 precomputed phases.
 /// The output has round(n x outputRate / inputRate) samples, aligned so that output sample i sits at input time
 /// i x inputRate / outputRate; the signal beyond both ends is taken as silence.
 /// </remarks>
 public static class AudioResampler
 {
+    private const int MaxCachedFilters = 32;
+
+    private static readonly bool UseV512 = Vector512.IsHardwareAccelerated;
+
     private static readonly ConcurrentDictionary<(int Input, int Output), PolyphaseFilter> Filters = new();
 
     /// <summary>Resamples a mono signal from <paramref name="inputRate"/> to <paramref name="outputRate"/>.</summary>
@@ -40,6 +45,11 @@ public static class AudioResampler
         if (outputLength == 0)
         {
             return output;
+        }
+
+        if (Filters.Count > MaxCachedFilters)
+        {
+            Filters.Clear(); // unusual rate pairs: keep the cache bounded
         }
 
         var filter = Filters.GetOrAdd((inputRate, outputRate), static key => new PolyphaseFilter(key.Input, key.Output));
@@ -65,6 +75,7 @@ public static class AudioResampler
         private const double StopbandAttenuationDb = 90;
         private const int MaxExactPhases = 1024;
         private const int InterpolatedPhases = 1024;
+        private const int RowAlignment = 16;
 
         private readonly long _step;          // input advance per output sample, in units of 1/_denominator samples
         private readonly long _denominator;   // reduced output rate
@@ -89,8 +100,7 @@ public static class AudioResampler
             var halfWidth = length / 2;
             var beta = 0.1102 * (StopbandAttenuationDb - 8.7);
             _halfTaps = (int)Math.Ceiling(halfWidth);
-            var lanes = Vector<float>.Count;
-            _taps = (((2 * _halfTaps) + lanes - 1) / lanes) * lanes;
+            _taps = (((2 * _halfTaps) + RowAlignment - 1) / RowAlignment) * RowAlignment;
 
             var rows = _interpolate ? _phases + 1 : _phases;
             _table = new float[rows * _taps];
@@ -126,19 +136,36 @@ public static class AudioResampler
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(ReadOnlySpan<float> input, Span<float> output)
         {
-            // Padded copy: H zeros, the input, then enough zeros for the last row to read T samples.
-            var padded = new float[_halfTaps + input.Length + _taps + 1];
-            input.CopyTo(padded.AsSpan(_halfTaps));
-            ref var x = ref MemoryMarshal.GetArrayDataReference(padded);
+            // Output n needs input samples k0 - H + 1 .. k0 - H + T; outside the input they are silence, so windows that
+            // overlap an end are copied into a zero-padded scratch row, and all others are read in place.
+            Span<float> scratch = _taps <= 4096 ? stackalloc float[_taps] : new float[_taps];
+            ref var x = ref MemoryMarshal.GetReference(input);
             ref var table = ref MemoryMarshal.GetArrayDataReference(_table);
             long position = 0; // output time in units of 1/_denominator input samples
             for (var n = 0; n < output.Length; n++, position += _step)
             {
                 var whole = position / _denominator;
                 var fraction = position - (whole * _denominator);
-                ref var window = ref Unsafe.Add(ref x, (nint)(whole + 1));
+                var first = whole + 1 - _halfTaps;
+                ref var window = ref scratch[0];
+                if (first >= 0 && first + _taps <= input.Length)
+                {
+                    window = ref Unsafe.Add(ref x, (nint)first);
+                }
+                else
+                {
+                    scratch.Clear();
+                    var from = (int)Math.Max(first, 0);
+                    var to = (int)Math.Min(first + _taps, input.Length);
+                    if (to > from)
+                    {
+                        input[from..to].CopyTo(scratch[(int)(from - first)..]);
+                    }
+                }
+
                 if (!_interpolate)
                 {
                     output[n] = Dot(ref Unsafe.Add(ref table, (nint)(fraction * _taps)), ref window, _taps);
@@ -154,30 +181,53 @@ public static class AudioResampler
             }
         }
 
+        /// <summary>Dot product of two float runs whose length is a multiple of <see cref="RowAlignment"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float Dot(ref float coefficients, ref float samples, int count)
         {
-            var lanes = Vector<float>.Count;
-            var accumulator0 = Vector<float>.Zero;
-            var accumulator1 = Vector<float>.Zero;
-            var i = 0;
-            for (; i + (2 * lanes) <= count; i += 2 * lanes)
+            if (UseV512)
             {
-                accumulator0 += LoadVector(ref coefficients, i) * LoadVector(ref samples, i);
-                accumulator1 += LoadVector(ref coefficients, i + lanes) * LoadVector(ref samples, i + lanes);
+                var sum0 = Vector512<float>.Zero;
+                var sum1 = Vector512<float>.Zero;
+                var sum2 = Vector512<float>.Zero;
+                var sum3 = Vector512<float>.Zero;
+                var i = 0;
+                for (; i + 64 <= count; i += 64)
+                {
+                    sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)i), Vector512.LoadUnsafe(ref samples, (nuint)i), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)(i + 16)), Vector512.LoadUnsafe(ref samples, (nuint)(i + 16)), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)(i + 32)), Vector512.LoadUnsafe(ref samples, (nuint)(i + 32)), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)(i + 48)), Vector512.LoadUnsafe(ref samples, (nuint)(i + 48)), sum3);
+                }
+
+                for (; i < count; i += 16)
+                {
+                    sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref coefficients, (nuint)i), Vector512.LoadUnsafe(ref samples, (nuint)i), sum0);
+                }
+
+                return Vector512.Sum((sum0 + sum1) + (sum2 + sum3));
             }
 
-            if (i < count)
+            var a0 = Vector256<float>.Zero;
+            var a1 = Vector256<float>.Zero;
+            var a2 = Vector256<float>.Zero;
+            var a3 = Vector256<float>.Zero;
+            var j = 0;
+            for (; j + 32 <= count; j += 32)
             {
-                accumulator0 += LoadVector(ref coefficients, i) * LoadVector(ref samples, i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)j), Vector256.LoadUnsafe(ref samples, (nuint)j), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)(j + 8)), Vector256.LoadUnsafe(ref samples, (nuint)(j + 8)), a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)(j + 16)), Vector256.LoadUnsafe(ref samples, (nuint)(j + 16)), a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)(j + 24)), Vector256.LoadUnsafe(ref samples, (nuint)(j + 24)), a3);
             }
 
-            return Vector.Sum(accumulator0 + accumulator1);
+            for (; j < count; j += 8)
+            {
+                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref coefficients, (nuint)j), Vector256.LoadUnsafe(ref samples, (nuint)j), a0);
+            }
+
+            return Vector256.Sum((a0 + a1) + (a2 + a3));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<float> LoadVector(ref float start, int offset) =>
-            Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref start, offset)));
 
         private static double BesselI0(double x)
         {

@@ -90,45 +90,79 @@ internal ref struct FlacBitReader
 
     /// <summary>
     /// Reads <paramref name="destination"/>.Length Rice-coded, zig-zag-mapped residuals with parameter
-    /// <paramref name="parameter"/> (0..30).
+    /// <paramref name="parameter"/> (0..30). The hot loop keeps up to 63 bits in a register and refills it without
+    /// branching; codes that do not fit (very long unary runs, the last 8 bytes of the data) take the checked path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ReadRiceSigned(Span<long> destination, int parameter)
     {
         ref var start = ref MemoryMarshal.GetReference(_data);
         ref var output = ref MemoryMarshal.GetReference(destination);
-        var position = _bitPosition;
-        var limit = _fastLimitBits;
-        var maxQuotientFast = 56 - parameter;
-        for (var i = 0; i < destination.Length; i++)
+        var lastFastByte = (long)_data.Length - 8;
+        var count = destination.Length;
+        var i = 0;
+        while (i < count)
         {
-            if (position <= limit)
+            var bytePosition = _bitPosition >> 3;
+            if (bytePosition > lastFastByte)
             {
-                var window = BinaryPrimitives.ReverseEndianness(
-                    Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, (nint)(position >> 3)))) << (int)(position & 7);
-                var quotient = BitOperations.LeadingZeroCount(window);
-                if (quotient <= maxQuotientFast)
+                ReadRiceSlow(ref Unsafe.Add(ref output, i), parameter);
+                i++;
+                continue;
+            }
+
+            // Fill the register so that the next bit is its top bit.
+            var cache = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, (nint)bytePosition)));
+            var skip = (int)(_bitPosition & 7);
+            cache <<= skip;
+            var bits = 56 - skip;
+            bytePosition += 7;
+            while (i < count)
+            {
+                var quotient = BitOperations.LeadingZeroCount(cache);
+                var consumed = quotient + 1 + parameter;
+                if (consumed > bits)
                 {
-                    var low = (window << (quotient + 1)) >> 1 >> (63 - parameter);
-                    var folded = ((ulong)quotient << parameter) | low;
-                    Unsafe.Add(ref output, i) = (long)(folded >> 1) ^ -(long)(folded & 1);
-                    position += quotient + 1 + parameter;
-                    continue;
+                    break;
                 }
+
+                var folded = ((ulong)quotient << parameter) | ((cache << (quotient + 1)) >> 1 >> (63 - parameter));
+                Unsafe.Add(ref output, i) = (long)(folded >> 1) ^ -(long)(folded & 1);
+                i++;
+                cache <<= consumed;
+                bits -= consumed;
+                if (bytePosition > lastFastByte)
+                {
+                    break;
+                }
+
+                // Branch-free refill: top up with whole bytes so that 56..63 bits are valid.
+                cache |= BinaryPrimitives.ReverseEndianness(
+                    Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, (nint)bytePosition))) >> bits;
+                bytePosition += (63 - bits) >> 3;
+                bits |= 56;
             }
 
-            _bitPosition = position;
-            var slowQuotient = (ulong)ReadUnary();
-            if (slowQuotient > (1UL << 40))
+            _bitPosition = (bytePosition * 8) - bits;
+            if (i < count && (_bitPosition >> 3) <= lastFastByte)
             {
-                throw new InvalidDataException($"a Rice-coded residual has an implausible quotient {slowQuotient}");
+                // The code did not fit in the register (a very long unary run): read it the slow way.
+                ReadRiceSlow(ref Unsafe.Add(ref output, i), parameter);
+                i++;
             }
+        }
+    }
 
-            var slow = (slowQuotient << parameter) | ReadBits(parameter);
-            Unsafe.Add(ref output, i) = (long)(slow >> 1) ^ -(long)(slow & 1);
-            position = _bitPosition;
+    private void ReadRiceSlow(ref long destination, int parameter)
+    {
+        var quotient = (ulong)ReadUnary();
+        if (quotient > (1UL << 40))
+        {
+            throw new InvalidDataException($"a Rice-coded residual has an implausible quotient {quotient}");
         }
 
-        _bitPosition = position;
+        var folded = (quotient << parameter) | ReadBits(parameter);
+        destination = (long)(folded >> 1) ^ -(long)(folded & 1);
     }
 
     /// <summary>Returns a 64-bit window whose top bit is the next bit; at least <paramref name="needed"/> are valid.</summary>

@@ -17,9 +17,11 @@ internal sealed class FlacDecoder
 
     private readonly string _sourceName;
     private readonly long[][] _channelBuffers;
-    private readonly long[] _coefficients = new long[MaxLpcOrder];
+    private readonly long[] _coefficients = new long[MaxLpcOrder + 4];
     private readonly StreamInfo _info;
     private byte[] _hashBuffer = [];
+    private int[] _interleaved = [];
+    private float[] _mono = [];
 
     private FlacDecoder(string sourceName, StreamInfo info)
     {
@@ -38,6 +40,23 @@ internal sealed class FlacDecoder
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="maxSeconds">Stop after this much audio (the MD5 is then not verified).</param>
     public static DecodedAudio Decode(ReadOnlySpan<byte> data, int streamOffset, string sourceName, double maxSeconds)
+    {
+        var decoder = Open(data, streamOffset, sourceName, out var firstFrame);
+        var frames = decoder.DecodeFrames(data, firstFrame, AudioDecoder.FrameLimit(maxSeconds, decoder._info.SampleRate), mono: false);
+        var info = decoder._info;
+        return new DecodedAudio(AudioFileFormat.Flac, info.SampleRate, info.Channels, info.BitsPerSample, frames, decoder._interleaved);
+    }
+
+    /// <summary>Decodes a native FLAC stream straight to the average of its channels (no interleaved copy).</summary>
+    /// <returns>Mono samples in [-1, 1] and the sample rate.</returns>
+    public static (float[] Mono, int SampleRate) DecodeMono(ReadOnlySpan<byte> data, int streamOffset, string sourceName, double maxSeconds)
+    {
+        var decoder = Open(data, streamOffset, sourceName, out var firstFrame);
+        decoder.DecodeFrames(data, firstFrame, AudioDecoder.FrameLimit(maxSeconds, decoder._info.SampleRate), mono: true);
+        return (decoder._mono, decoder._info.SampleRate);
+    }
+
+    private static FlacDecoder Open(ReadOnlySpan<byte> data, int streamOffset, string sourceName, out int firstFrame)
     {
         var position = streamOffset + 4;
         StreamInfo? info = null;
@@ -79,22 +98,28 @@ internal sealed class FlacDecoder
             position += length;
         }
 
-        var decoder = new FlacDecoder(sourceName, info!);
-        return decoder.DecodeFrames(data, position, AudioDecoder.FrameLimit(maxSeconds, info!.SampleRate));
+        firstFrame = position;
+        return new FlacDecoder(sourceName, info!);
     }
 
-    private DecodedAudio DecodeFrames(ReadOnlySpan<byte> data, int firstFrame, long maxFrames)
+    /// <summary>
+    /// Decodes the frames into <see cref="_interleaved"/> (exact integers) or, with <paramref name="mono"/>, into
+    /// <see cref="_mono"/> (channel average scaled to [-1, 1]); returns the number of sample frames.
+    /// </summary>
+    private int DecodeFrames(ReadOnlySpan<byte> data, int firstFrame, long maxFrames, bool mono)
     {
         var channels = _info.Channels;
         var bitsPerSample = _info.BitsPerSample;
         var expected = _info.TotalSamples;
-        var capacity = expected > 0 ? Math.Min(expected, maxFrames) : Math.Min(data.Length / channels, maxFrames);
-        if (capacity * channels > Array.MaxLength)
-        {
-            throw new AudioDecodeException(_sourceName, $"{capacity} sample frames are too many to hold in memory");
-        }
+        // Start from the declared length, but never trust a (possibly corrupt) header for more than the data could
+        // plausibly hold; the buffers grow if needed.
+        var plausible = Math.Max((long)data.Length * 4 / channels, 1 << 20);
+        var capacity = Math.Min(expected > 0 ? expected : data.Length / channels, Math.Min(maxFrames, plausible));
 
-        var output = new int[Math.Max(capacity * channels, channels * 4096)];
+        var width = mono ? 1 : channels;
+        var output = GC.AllocateUninitializedArray<int>(mono ? 0 : (int)Math.Max(capacity * channels, channels * 4096L));
+        var monoOutput = GC.AllocateUninitializedArray<float>(mono ? (int)Math.Max(capacity, 4096) : 0);
+        var scale = (float)(1.0 / (1L << (bitsPerSample - 1)) / channels);
         long frames = 0;
         using var md5 = _info.HasMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         var reader = new FlacBitReader(data, firstFrame);
@@ -138,23 +163,38 @@ internal sealed class FlacDecoder
             }
 
             var take = (int)Math.Min(blockSize, maxFrames - frames);
-            var needed = (frames + take) * channels;
-            if (needed > output.Length)
+            var needed = (frames + take) * width;
+            var length = mono ? monoOutput.Length : output.Length;
+            if (needed > length)
             {
-                var grown = Math.Min(Math.Max(needed, (long)output.Length * 2), Array.MaxLength);
+                var grown = Math.Min(Math.Max(needed, (long)length * 2), Array.MaxLength);
                 if (needed > grown)
                 {
                     throw Error("the stream is too long to hold in memory");
                 }
 
-                Array.Resize(ref output, (int)grown);
+                if (mono)
+                {
+                    Array.Resize(ref monoOutput, (int)grown);
+                }
+                else
+                {
+                    Array.Resize(ref output, (int)grown);
+                }
             }
 
-            var target = output.AsSpan((int)(frames * channels), take * channels);
-            Interleave(target, take);
+            if (mono)
+            {
+                Downmix(monoOutput.AsSpan((int)frames, take), scale);
+            }
+            else
+            {
+                Interleave(output.AsSpan((int)(frames * channels), take * channels), take);
+            }
+
             if (md5 is not null && take == blockSize)
             {
-                AppendToHash(md5, target, bitsPerSample);
+                AppendToHash(md5, take, bitsPerSample);
             }
 
             complete &= take == blockSize;
@@ -184,18 +224,24 @@ internal sealed class FlacDecoder
             }
         }
 
-        var samples = (int)(frames * channels);
-        if (samples != output.Length)
+        if (mono)
         {
-            Array.Resize(ref output, samples);
+            Array.Resize(ref monoOutput, (int)frames);
+            _mono = monoOutput;
+        }
+        else
+        {
+            Array.Resize(ref output, (int)(frames * channels));
+            _interleaved = output;
         }
 
-        return new DecodedAudio(AudioFileFormat.Flac, _info.SampleRate, channels, bitsPerSample, (int)frames, output);
+        return (int)frames;
     }
 
     private AudioDecodeException Error(string problem) => new(_sourceName, problem);
 
     /// <summary>Decodes one frame into the channel buffers; returns its block size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int DecodeFrame(ref FlacBitReader reader, ReadOnlySpan<byte> data, int frameIndex)
     {
         var start = reader.BytePosition;
@@ -401,14 +447,15 @@ internal sealed class FlacDecoder
                 throw new InvalidDataException($"negative LPC shift {shift}");
             }
 
-            var coefficients = _coefficients.AsSpan(0, order);
+            var coefficients = _coefficients.AsSpan();
+            coefficients.Clear();
             for (var i = 0; i < order; i++)
             {
                 coefficients[i] = reader.ReadSigned(precision);
             }
 
             ReadResidual(ref reader, samples, order);
-            RestoreLpc(samples, coefficients, shift);
+            RestoreLpc(samples, coefficients, order, shift);
         }
         else
         {
@@ -437,6 +484,7 @@ internal sealed class FlacDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadResidual(ref FlacBitReader reader, Span<long> samples, int order)
     {
         var method = reader.ReadBits(2);
@@ -486,71 +534,110 @@ internal sealed class FlacDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RestoreFixed(Span<long> x, int order)
     {
-        switch (order)
+        // The newest samples stay in registers so that each step waits only on arithmetic, not on memory.
+        if (order == 1)
         {
-            case 0:
-                return;
-            case 1:
-                for (var i = 1; i < x.Length; i++)
-                {
-                    x[i] += x[i - 1];
-                }
-
-                return;
-            case 2:
-                for (var i = 2; i < x.Length; i++)
-                {
-                    x[i] += (2 * x[i - 1]) - x[i - 2];
-                }
-
-                return;
-            case 3:
-                for (var i = 3; i < x.Length; i++)
-                {
-                    x[i] += (3 * (x[i - 1] - x[i - 2])) + x[i - 3];
-                }
-
-                return;
-            default:
-                for (var i = 4; i < x.Length; i++)
-                {
-                    x[i] += (4 * (x[i - 1] + x[i - 3])) - (6 * x[i - 2]) - x[i - 4];
-                }
-
-                return;
+            var a = x[0];
+            for (var i = 1; i < x.Length; i++)
+            {
+                a += x[i];
+                x[i] = a;
+            }
+        }
+        else if (order == 2)
+        {
+            long b = x[0], a = x[1];
+            for (var i = 2; i < x.Length; i++)
+            {
+                var next = x[i] + (2 * a) - b;
+                x[i] = next;
+                b = a;
+                a = next;
+            }
+        }
+        else if (order == 3)
+        {
+            long c = x[0], b = x[1], a = x[2];
+            for (var i = 3; i < x.Length; i++)
+            {
+                var next = x[i] + (3 * (a - b)) + c;
+                x[i] = next;
+                c = b;
+                b = a;
+                a = next;
+            }
+        }
+        else if (order == 4)
+        {
+            long d = x[0], c = x[1], b = x[2], a = x[3];
+            for (var i = 4; i < x.Length; i++)
+            {
+                var next = x[i] + (4 * (a + c)) - (6 * b) - d;
+                x[i] = next;
+                d = c;
+                c = b;
+                b = a;
+                a = next;
+            }
         }
     }
 
-    private static void RestoreLpc(Span<long> x, ReadOnlySpan<long> coefficients, int shift)
+    /// <summary>
+    /// Adds the LPC prediction to the residuals in place. <paramref name="paddedCoefficients"/> holds the order's
+    /// coefficients followed by at least three zeros, so the older taps run in whole groups of four.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RestoreLpc(Span<long> x, ReadOnlySpan<long> paddedCoefficients, int order, int shift)
     {
-        var order = coefficients.Length;
-        ref var c = ref MemoryMarshal.GetReference(coefficients);
-        ref var first = ref MemoryMarshal.GetReference(x);
-        for (var i = order; i < x.Length; i++)
+        if (x.Length <= order)
         {
-            // coefficients[j] multiplies x[i - 1 - j]
-            ref var newest = ref Unsafe.Add(ref first, i - 1);
+            return;
+        }
+
+        ref var c = ref MemoryMarshal.GetReference(paddedCoefficients);
+        ref var first = ref MemoryMarshal.GetReference(x);
+        var newestCoefficient = c;
+        var previous = Unsafe.Add(ref first, order - 1);
+        var groups = (order + 2) / 4; // groups of four older taps (j = 1 .. order - 1, zero-padded)
+        var safeStart = Math.Min(x.Length, order + 3); // from here the padded taps stay inside the block
+        for (var i = order; i < safeStart; i++)
+        {
             long sum = 0;
-            var j = 0;
-            for (; j + 4 <= order; j += 4)
+            for (var j = 1; j < order; j++)
             {
-                sum += (Unsafe.Add(ref c, j) * Unsafe.Subtract(ref newest, j))
-                    + (Unsafe.Add(ref c, j + 1) * Unsafe.Subtract(ref newest, j + 1))
-                    + (Unsafe.Add(ref c, j + 2) * Unsafe.Subtract(ref newest, j + 2))
-                    + (Unsafe.Add(ref c, j + 3) * Unsafe.Subtract(ref newest, j + 3));
+                sum += Unsafe.Add(ref c, j) * Unsafe.Add(ref first, i - 1 - j);
             }
 
-            for (; j < order; j++)
+            previous = Unsafe.Add(ref first, i) + ((sum + (newestCoefficient * previous)) >> shift);
+            Unsafe.Add(ref first, i) = previous;
+        }
+
+        for (var i = safeStart; i < x.Length; i++)
+        {
+            // coefficients[j] multiplies x[i - 1 - j]; the newest sample's term (held in a register) is added last so
+            // that the older terms are summed while the previous sample is still being computed.
+            ref var older = ref Unsafe.Add(ref first, i - 2);
+            ref var taps = ref Unsafe.Add(ref c, 1);
+            long sum = 0;
+            for (var g = 0; g < groups; g++)
             {
-                sum += Unsafe.Add(ref c, j) * Unsafe.Subtract(ref newest, j);
+                sum += (taps * older)
+                    + (Unsafe.Add(ref taps, 1) * Unsafe.Subtract(ref older, 1))
+                    + (Unsafe.Add(ref taps, 2) * Unsafe.Subtract(ref older, 2))
+                    + (Unsafe.Add(ref taps, 3) * Unsafe.Subtract(ref older, 3));
+                taps = ref Unsafe.Add(ref taps, 4);
+                older = ref Unsafe.Subtract(ref older, 4);
             }
 
-            Unsafe.Add(ref first, i) += sum >> shift;
+            previous = Unsafe.Add(ref first, i) + ((sum + (newestCoefficient * previous)) >> shift);
+            Unsafe.Add(ref first, i) = previous;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decorrelate(int channelCode, int blockSize)
     {
         if (channelCode < 8)
@@ -589,6 +676,7 @@ internal sealed class FlacDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Interleave(Span<int> target, int frames)
     {
         var channels = _channelBuffers.Length;
@@ -623,57 +711,86 @@ internal sealed class FlacDecoder
         }
     }
 
-    private void AppendToHash(IncrementalHash md5, ReadOnlySpan<int> interleaved, int bitsPerSample)
+    /// <summary>Averages the channel buffers into <paramref name="target"/>; <paramref name="scale"/> includes 1/channels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Downmix(Span<float> target, float scale)
     {
+        var channels = _channelBuffers.Length;
+        var first = _channelBuffers[0];
+        if (channels == 2)
+        {
+            var second = _channelBuffers[1];
+            for (var i = 0; i < target.Length; i++)
+            {
+                target[i] = (first[i] + second[i]) * scale;
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < target.Length; i++)
+        {
+            var sum = first[i];
+            for (var c = 1; c < channels; c++)
+            {
+                sum += _channelBuffers[c][i];
+            }
+
+            target[i] = sum * scale;
+        }
+    }
+
+    /// <summary>Feeds the frame to the MD5 as interleaved little-endian samples of (bits + 7) / 8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AppendToHash(IncrementalHash md5, int frames, int bitsPerSample)
+    {
+        var channels = _channelBuffers.Length;
         var bytesPerSample = (bitsPerSample + 7) / 8;
-        var length = interleaved.Length * bytesPerSample;
+        var length = frames * channels * bytesPerSample;
         if (_hashBuffer.Length < length)
         {
             _hashBuffer = new byte[length];
         }
 
         var bytes = _hashBuffer.AsSpan(0, length);
-        switch (bytesPerSample)
+        if (bytesPerSample == 2 && channels == 2)
         {
-            case 1:
-                for (var i = 0; i < interleaved.Length; i++)
+            var left = _channelBuffers[0];
+            var right = _channelBuffers[1];
+            for (int i = 0, j = 0; i < frames; i++, j += 4)
+            {
+                BinaryPrimitives.WriteInt16LittleEndian(bytes[j..], (short)left[i]);
+                BinaryPrimitives.WriteInt16LittleEndian(bytes[(j + 2)..], (short)right[i]);
+            }
+        }
+        else
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var channel = _channelBuffers[c];
+                var stride = channels * bytesPerSample;
+                for (int i = 0, j = c * bytesPerSample; i < frames; i++, j += stride)
                 {
-                    bytes[i] = (byte)interleaved[i];
+                    var v = channel[i];
+                    switch (bytesPerSample)
+                    {
+                        case 1:
+                            bytes[j] = (byte)v;
+                            break;
+                        case 2:
+                            BinaryPrimitives.WriteInt16LittleEndian(bytes[j..], (short)v);
+                            break;
+                        case 3:
+                            bytes[j] = (byte)v;
+                            bytes[j + 1] = (byte)(v >> 8);
+                            bytes[j + 2] = (byte)(v >> 16);
+                            break;
+                        default:
+                            BinaryPrimitives.WriteInt32LittleEndian(bytes[j..], (int)v);
+                            break;
+                    }
                 }
-
-                break;
-            case 2:
-                var shorts = MemoryMarshal.Cast<byte, short>(bytes);
-                for (var i = 0; i < interleaved.Length; i++)
-                {
-                    shorts[i] = (short)interleaved[i];
-                }
-
-                if (!BitConverter.IsLittleEndian)
-                {
-                    BinaryPrimitives.ReverseEndianness(shorts, shorts);
-                }
-
-                break;
-            case 3:
-                for (int i = 0, j = 0; i < interleaved.Length; i++, j += 3)
-                {
-                    var v = interleaved[i];
-                    bytes[j] = (byte)v;
-                    bytes[j + 1] = (byte)(v >> 8);
-                    bytes[j + 2] = (byte)(v >> 16);
-                }
-
-                break;
-            default:
-                var ints = MemoryMarshal.Cast<byte, int>(bytes);
-                interleaved.CopyTo(ints);
-                if (!BitConverter.IsLittleEndian)
-                {
-                    BinaryPrimitives.ReverseEndianness(ints, ints);
-                }
-
-                break;
+            }
         }
 
         md5.AppendData(bytes);

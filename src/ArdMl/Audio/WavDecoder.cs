@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ArdMl.Audio;
@@ -19,6 +20,59 @@ internal static class WavDecoder
         [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
     public static DecodedAudio Decode(ReadOnlySpan<byte> data, string sourceName, double maxSeconds)
+    {
+        var (format, offset, length) = Locate(data, sourceName);
+        var samples = data.Slice(offset, length);
+        return ConvertSamples(samples, format, sourceName, AudioDecoder.FrameLimit(maxSeconds, format.SampleRate));
+    }
+
+    /// <summary>Decodes straight to the average of the channels in [-1, 1] (16-bit PCM without an integer copy).</summary>
+    public static (float[] Mono, int SampleRate) DecodeMono(ReadOnlySpan<byte> data, string sourceName, double maxSeconds)
+    {
+        var (format, offset, length) = Locate(data, sourceName);
+        var samples = data.Slice(offset, length);
+        var maxFrames = AudioDecoder.FrameLimit(maxSeconds, format.SampleRate);
+        var channels = format.Channels;
+        if (format.IsFloat || format.BlockAlign != channels * 2 || format.ValidBits != 16 || !BitConverter.IsLittleEndian)
+        {
+            return (ConvertSamples(samples, format, sourceName, maxFrames).ToMono(), format.SampleRate);
+        }
+
+        var frames = (int)Math.Min(samples.Length / format.BlockAlign, maxFrames);
+        if (frames == 0)
+        {
+            throw new AudioDecodeException(sourceName, "the WAV 'data' chunk holds no complete sample frame");
+        }
+
+        var shorts = MemoryMarshal.Cast<byte, short>(samples[..(frames * format.BlockAlign)]);
+        var mono = GC.AllocateUninitializedArray<float>(frames);
+        var scale = 1f / (32768f * channels);
+        if (channels == 2)
+        {
+            for (int i = 0, j = 0; i < frames; i++, j += 2)
+            {
+                mono[i] = (shorts[j] + shorts[j + 1]) * scale;
+            }
+        }
+        else
+        {
+            for (int i = 0, j = 0; i < frames; i++)
+            {
+                var sum = 0;
+                for (var c = 0; c < channels; c++, j++)
+                {
+                    sum += shorts[j];
+                }
+
+                mono[i] = sum * scale;
+            }
+        }
+
+        return (mono, format.SampleRate);
+    }
+
+    /// <summary>Finds the format and the byte range of the samples.</summary>
+    private static (Format Format, int Offset, int Length) Locate(ReadOnlySpan<byte> data, string sourceName)
     {
         if (data.Length < 12)
         {
@@ -67,14 +121,14 @@ internal static class WavDecoder
                         sourceName, $"truncated WAV: the 'data' chunk declares {size} bytes but only {available} are present");
                 }
 
-                var maxFrames = AudioDecoder.FrameLimit(maxSeconds, format.SampleRate);
-                return ConvertSamples(data.Slice(body, (int)length), format, sourceName, maxFrames);
+                return (format, body, (int)length);
             }
 
             position = (int)Math.Min(data.Length, body + (long)size + (size & 1));
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodedAudio ConvertSamples(ReadOnlySpan<byte> bytes, Format format, string sourceName, long maxFrames)
     {
         var frames = (int)Math.Min(bytes.Length / format.BlockAlign, maxFrames);
