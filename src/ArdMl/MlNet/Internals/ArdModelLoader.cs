@@ -14,7 +14,7 @@ namespace ArdMl.MlNet.Internals;
 /// signature <see cref="LoaderSignature"/> and its own eight-character model signature; ML.NET finds this class
 /// through the assembly-level <c>LoadableClass</c> attribute (it loads the assembly named in the model header) and
 /// calls <see cref="Create"/>, which dispatches on the model signature to the transformer class that implements
-/// <see cref="IArdLoadableTransformer{TSelf}"/> (in ArdMl, or in a loaded friend assembly that references it).
+/// <see cref="IArdLoadableTransformer{TSelf}"/> (in ArdMl, or in a loaded friend assembly such as the tests).
 /// </summary>
 internal static class ArdModelLoader
 {
@@ -24,7 +24,7 @@ internal static class ArdModelLoader
     private static readonly Lazy<FrozenDictionary<ulong, Registration>> Registrations = new(FindRegistrations);
 
     /// <summary>The registered formats, for diagnostics and tests.</summary>
-    internal static IReadOnlyCollection<ModelFormat> Formats => [.. Registrations.Value.Values.Select(r => r.Format)];
+    internal static IReadOnlyCollection<ModelFormat> Formats => [.. Registrations.Value.Values.Select(r => r.Format())];
 
     /// <summary>Saves a transformer: header, version record, then its state through <paramref name="saveState"/>.</summary>
     internal static void Save(ModelSaveContext context, ModelFormat format, Action<ModelStateWriter> saveState)
@@ -46,10 +46,10 @@ internal static class ArdModelLoader
         {
             throw new InvalidDataException(
                 $"The model entry '{context.Directory}' names ArdMl model signature '{Describe(signature)}', which this build of ArdMl does not know " +
-                $"(known: {string.Join(", ", Registrations.Value.Values.Select(r => r.Format.ModelSignature))}). It was saved by a different version of ArdMl.");
+                $"(known: {string.Join(", ", Registrations.Value.Values.Select(r => r.Format().ModelSignature))}). It was saved by a different version of ArdMl.");
         }
 
-        var format = registration.Format;
+        var format = registration.Format();
         var written = context.Header.ModelVerWritten;
         var readable = context.Header.ModelVerReadable;
         if (readable > format.CurrentVersion)
@@ -65,7 +65,10 @@ internal static class ArdModelLoader
         }
 
         context.CheckAtModel(format.ToVersionInfo());
-        return registration.Load(environment, new ModelStateReader(context, format));
+        var reader = new ModelStateReader(context, format);
+        var transformer = registration.Load(environment, reader);
+        reader.CheckFullyRead();
+        return transformer;
     }
 
     private static FrozenDictionary<ulong, Registration> FindRegistrations()
@@ -83,25 +86,31 @@ internal static class ArdModelLoader
             }
 
             var registration = new Registration(
-                (ModelFormat)format.MakeGenericMethod(type).Invoke(null, null)!,
+                format.MakeGenericMethod(type).CreateDelegate<Func<ModelFormat>>(),
                 load.MakeGenericMethod(type).CreateDelegate<Func<IHostEnvironment, ModelStateReader, ITransformer>>());
-            if (!registrations.TryAdd(registration.Format.PackedSignature, registration))
+            var initial = registration.Format();
+            if (!registrations.TryAdd(initial.PackedSignature, registration))
             {
                 throw new InvalidOperationException(
-                    $"Two ArdMl transformers share the model signature '{registration.Format.ModelSignature}': {type.FullName} and {registrations[registration.Format.PackedSignature].Format.DisplayName}.");
+                    $"Two ArdMl transformers share the model signature '{initial.ModelSignature}': {type.FullName} and {registrations[initial.PackedSignature].Format().DisplayName}.");
             }
         }
 
         return registrations.ToFrozenDictionary();
     }
 
-    /// <summary>ArdMl itself and every loaded assembly that references it (a friend assembly such as the tests).</summary>
+    /// <summary>
+    /// ArdMl itself and its loaded friend assemblies (InternalsVisibleTo, such as the tests): only they can implement
+    /// the internal <see cref="IArdLoadableTransformer{TSelf}"/>.
+    /// </summary>
     private static IEnumerable<Assembly> CandidateAssemblies()
     {
         var self = typeof(ArdModelLoader).Assembly;
-        var selfName = self.GetName().Name;
+        var friends = self.GetCustomAttributes<System.Runtime.CompilerServices.InternalsVisibleToAttribute>()
+            .Select(a => a.AssemblyName.Split(',')[0].Trim())
+            .ToHashSet(StringComparer.Ordinal);
         return AppDomain.CurrentDomain.GetAssemblies()
-            .Where(a => !a.IsDynamic && a.GetReferencedAssemblies().Any(r => r.Name == selfName))
+            .Where(a => !a.IsDynamic && friends.Contains(a.GetName().Name ?? string.Empty))
             .Prepend(self);
     }
 
@@ -135,5 +144,6 @@ internal static class ArdModelLoader
         return new string(chars);
     }
 
-    private sealed record Registration(ModelFormat Format, Func<IHostEnvironment, ModelStateReader, ITransformer> Load);
+    /// <summary>A loadable transformer: its format (read at each load) and its Load method.</summary>
+    private sealed record Registration(Func<ModelFormat> Format, Func<IHostEnvironment, ModelStateReader, ITransformer> Load);
 }

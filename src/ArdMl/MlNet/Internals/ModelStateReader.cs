@@ -13,6 +13,7 @@ internal sealed class ModelStateReader
     private readonly ModelLoadContext _context;
     private readonly BinaryReader _reader;
     private readonly string _owner;
+    private readonly long _modelEnd;
 
     internal ModelStateReader(ModelLoadContext context, ModelFormat format)
     {
@@ -20,6 +21,7 @@ internal sealed class ModelStateReader
         _reader = context.Reader;
         _owner = format.DisplayName;
         Version = context.Header.ModelVerWritten;
+        _modelEnd = context.FpMin + context.Header.FpModel + context.Header.CbModel;
     }
 
     /// <summary>The format version the model was written with (branch on it to read older formats).</summary>
@@ -49,7 +51,7 @@ internal sealed class ModelStateReader
     /// <summary>Reads a float array.</summary>
     public float[] ReadSingles()
     {
-        var values = new float[ReadLength("float array")];
+        var values = new float[ReadLength("float array", sizeof(float))];
         ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), "float array");
         return values;
     }
@@ -57,7 +59,7 @@ internal sealed class ModelStateReader
     /// <summary>Reads an int array.</summary>
     public int[] ReadInt32s()
     {
-        var values = new int[ReadLength("int array")];
+        var values = new int[ReadLength("int array", sizeof(int))];
         ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), "int array");
         return values;
     }
@@ -65,7 +67,7 @@ internal sealed class ModelStateReader
     /// <summary>Reads a list of strings.</summary>
     public string[] ReadStrings()
     {
-        var values = new string[ReadLength("string list")];
+        var values = new string[ReadLength("string list", 1)];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = ReadString();
@@ -106,16 +108,29 @@ internal sealed class ModelStateReader
     /// <summary>Throws <see cref="InvalidDataException"/> naming the transformer: for values that fail validation.</summary>
     public InvalidDataException Corrupt(string problem) => new($"The saved {_owner} is corrupt: {problem}.");
 
-    private int ReadLength(string what)
+    /// <summary>Checks that the transformer's Load consumed exactly the state its Save wrote.</summary>
+    internal void CheckFullyRead()
+    {
+        var position = _reader.BaseStream.Position;
+        if (position != _modelEnd)
+        {
+            throw new InvalidDataException(
+                $"The saved {_owner} holds {_modelEnd - position} bytes of state that its loader did not read: the saved format and this build's reader disagree.");
+        }
+    }
+
+    private int ReadLength(string what, int minimumItemSize)
     {
         var length = ReadInt32();
-        if (length < 0 || length > MaxArrayLength)
+        if (length < 0 || length > MaxArrayLength || (long)length * minimumItemSize > Remaining)
         {
-            throw Corrupt($"a {what} has length {length}");
+            throw Corrupt($"a {what} has length {length}, more than the {Remaining} bytes of state left");
         }
 
         return length;
     }
+
+    private long Remaining => _modelEnd - _reader.BaseStream.Position;
 
     private void ReadExactly(Span<byte> destination, string what)
     {
@@ -127,17 +142,29 @@ internal sealed class ModelStateReader
         {
             throw new InvalidDataException($"The saved {_owner} ends inside a {what}.", exception);
         }
+
+        if (Remaining < 0)
+        {
+            throw Truncated(null);
+        }
     }
 
     private T Guard<T>(Func<T> read)
     {
+        T value;
         try
         {
-            return read();
+            value = read();
         }
         catch (EndOfStreamException exception)
         {
-            throw new InvalidDataException($"The saved {_owner} ends early: its state is truncated.", exception);
+            throw Truncated(exception);
         }
+
+        // The model's bytes are followed by ML.NET's string table and tail: reading into them is reading past the end.
+        return Remaining < 0 ? throw Truncated(null) : value;
     }
+
+    private InvalidDataException Truncated(Exception? inner) =>
+        new($"The saved {_owner} ends early: its state is truncated (or its loader reads more than its Save wrote).", inner);
 }
