@@ -23,7 +23,7 @@ public sealed class ActivationExtractor : IDisposable
     private readonly InferenceSession? _melSession;
     private readonly WhisperLogMel? _logMel;
     private readonly string[] _taps;
-    private readonly string[] _runOutputs = [];
+    private readonly string[] _runOutputs;
     private readonly HashSet<string> _inputTaps;
     private readonly Dictionary<string, int> _widths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TapOutputDecoder> _decoders = new(StringComparer.Ordinal);
@@ -478,8 +478,8 @@ public sealed class ActivationExtractor : IDisposable
         return decoder;
     }
 
-    private static ReadOnlySpan<float> TapData(ActivationExtractor self, string tap, IReadOnlyList<OrtValue> outputs, float[] input, int inputLength) =>
-        self._inputTaps.Contains(tap) ? input.AsSpan(0, inputLength) : outputs[Array.IndexOf(self._runOutputs, tap)].GetTensorDataAsSpan<float>();
+    private ReadOnlySpan<float> TapData(string tap, IReadOnlyList<OrtValue> outputs, float[] input, int inputLength) =>
+        _inputTaps.Contains(tap) ? input.AsSpan(0, inputLength) : outputs[Array.IndexOf(_runOutputs, tap)].GetTensorDataAsSpan<float>();
 
     private int InputValuesPerWindow() => (int)_inputShapeTemplate.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
 
@@ -709,7 +709,7 @@ public sealed class ActivationExtractor : IDisposable
         for (var t = 0; t < _taps.Length; t++)
         {
             var decoder = DecoderFor(_taps[t], outputs, shape, count);
-            var data = TapData(this, _taps[t], outputs, buffer, perWindow * count);
+            var data = TapData(_taps[t], outputs, buffer, perWindow * count);
             for (var s = 0; s < count; s++)
             {
                 var (clip, window) = slots[s];
@@ -815,7 +815,7 @@ public sealed class ActivationExtractor : IDisposable
             for (var t = 0; t < _taps.Length; t++)
             {
                 var decoder = DecoderFor(_taps[t], outputs, batch.InputShape, group.Count);
-                var data = TapData(this, _taps[t], outputs, batch.InputBuffer, batch.InputBuffer.Length);
+                var data = TapData(_taps[t], outputs, batch.InputBuffer, batch.InputBuffer.Length);
                 for (var b = 0; b < group.Count; b++)
                 {
                     if (step >= plans[b].Count)
