@@ -43,14 +43,15 @@ internal static class BenchDemoCommand
             using var model = DemoSoundEventModel.CreateUntrained();
             var batch = Enumerable.Range(0, 32).Select(i => DemoCorpusGenerator.Generate(2, i).Samples.AsSpan(0, DemoCorpusGenerator.SampleRate).ToArray()).ToList();
             TorchSharp.torch.set_num_threads(1);
-            var torchMs = Median(runs, () => model.PredictLogits(batch));
+            var torchMs = BenchmarkTimer.Measure(runs, () => model.PredictLogits(batch)).Median * 1000;
             using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
             using var session = new InferenceSession(model.ToOnnx(), sessionOptions);
             var input = new DenseTensor<float>(batch.SelectMany(b => b).ToArray(), [batch.Count, DemoCorpusGenerator.SampleRate]);
-            var onnxMs = Median(runs, () =>
+            var onnxMs = BenchmarkTimer.Measure(runs, () =>
             {
                 using var results = session.Run([NamedOnnxValue.CreateFromTensor(DemoSoundEventModel.InputName, input)]);
-            });
+                return results.Count;
+            }).Median * 1000;
             Console.WriteLine($"inference, 32 windows of 1 s: TorchSharp {torchMs:F1} ms ({32000 / torchMs:F0} x real time), " +
                 $"ONNX Runtime (own writer's graph) {onnxMs:F1} ms ({32000 / onnxMs:F0} x real time); ONNX Runtime / TorchSharp speed = {torchMs / onnxMs:F2}");
 
@@ -69,20 +70,5 @@ internal static class BenchDemoCommand
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static double Median(int runs, Action action)
-    {
-        action();
-        var times = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-        }
-
-        Array.Sort(times);
-        return times[runs / 2];
     }
 }

@@ -9,9 +9,9 @@ namespace ArdMl.Tests.MlNet;
 /// <summary>RankConcepts / ConceptTransformer: discovery in Fit, application, persistence, PredictionEngine, chaining.</summary>
 public sealed class RankConceptsTests : IDisposable
 {
-    private const int Latents = 6;
-    private static readonly string[] Classes = ["dog", "rain", "phone", "bird"];
-    private static readonly string[] ClassCaptions = ["a dog barks", "rain falls on a roof", "a telephone rings", "birds chirp in trees"];
+    private const int Latents = FourClassCorpus.Latents;
+    private static readonly string[] Classes = FourClassCorpus.Classes;
+    private static readonly string[] ClassCaptions = FourClassCorpus.Captions;
 
     private readonly string _directory = Directory.CreateTempSubdirectory("ardml-concepts-").FullName;
 
@@ -66,42 +66,16 @@ public sealed class RankConceptsTests : IDisposable
     /// 80 clips of 4 classes: latent k (k &lt; 4) fires strongly on class k and weakly on random others; latent 4 fires
     /// on every clip alike; latent 5 never fires. The embedding points along the class axis, with noise.
     /// </summary>
-    private static List<Clip> Corpus(int clips = 80, int seed = 17)
-    {
-        var random = new Random(seed);
-        var rows = new List<Clip>();
-        for (var i = 0; i < clips; i++)
+    private static List<Clip> Corpus(int clips = 80, int seed = 17) =>
+        FourClassCorpus.Clips(clips, seed).Select((clip, i) => new Clip
         {
-            var cls = i % 4;
-            var mean = new float[Latents];
-            var coverage = new float[Latents];
-            mean[cls] = 2f + (float)random.NextDouble();
-            coverage[cls] = 0.5f + (0.5f * (float)random.NextDouble());
-            var other = (cls + 1 + random.Next(3)) % 4;
-            mean[other] = 0.1f * (float)random.NextDouble();
-            coverage[other] = 0.05f + (0.1f * (float)random.NextDouble());
-            mean[4] = 1f;
-            coverage[4] = 0.5f + (0.01f * (i % 7));
-            var embedding = new float[8];
-            embedding[cls] = 1f;
-            for (var d = 0; d < 8; d++)
-            {
-                embedding[d] += 0.3f * (float)random.NextDouble();
-            }
-
-            rows.Add(new Clip
-            {
-                Path = $"{Classes[cls]}-{i:D3}.wav",
-                Label = Classes[cls],
-                Caption = ClassCaptions[cls],
-                MeanActivation = mean,
-                Coverage = coverage,
-                Embedding = embedding,
-            });
-        }
-
-        return rows;
-    }
+            Path = $"{Classes[clip.Class]}-{i:D3}.wav",
+            Label = Classes[clip.Class],
+            Caption = ClassCaptions[clip.Class],
+            MeanActivation = clip.Mean,
+            Coverage = clip.Coverage,
+            Embedding = clip.Embedding,
+        }).ToList();
 
     private static RankConceptsOptions Options() => new() { CaptionColumnName = "Caption", EmbeddingColumnName = "Embedding" };
 
