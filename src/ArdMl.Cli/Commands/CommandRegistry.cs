@@ -15,6 +15,7 @@ internal static class CommandRegistry
             BenchDecodeCommand.Create(),
             BenchMlNetCommand.Create(),
             BenchExtractCommand.Create(),
+            BenchExtractMemoryCommand.Create(),
             BenchSaeCommand.Create(),
             BenchConceptsCommand.Create(),
             BenchDemoCommand.Create());
