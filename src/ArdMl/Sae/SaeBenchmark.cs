@@ -106,8 +106,8 @@ public static class SaeBenchmark
         double off = Median(offTimes);
         double on = Median(onTimes);
         progress?.Report($"d={d} m={m} k={shape.K} B={batch}: matmul {matmul * 1000:F1} ms");
-        progress?.Report($"  step, AuxK off: {off * 1000:F1} ms ({off / matmul:F2}x matmul); phases ms: {Phases(offPhases, shape.Steps)}");
-        progress?.Report($"  step, AuxK on ({deadCount} dead, {Math.Min(auxK, deadCount)} aux latents/frame): {on * 1000:F1} ms ({on / matmul:F2}x matmul); phases ms: {Phases(onPhases, shape.Steps)}");
+        progress?.Report($"  step, AuxK off: {off * 1000:F1} ms ({off / matmul:F2}x matmul; {InStepRatio(offPhases):F2}x its own matmul phase); phases ms: {Phases(offPhases, shape.Steps)}");
+        progress?.Report($"  step, AuxK on ({deadCount} dead, {Math.Min(auxK, deadCount)} aux latents/frame): {on * 1000:F1} ms ({on / matmul:F2}x matmul; {InStepRatio(onPhases):F2}x its own matmul phase); phases ms: {Phases(onPhases, shape.Steps)}");
 
         double encode;
         using (var encoder = new SparseAutoencoderEncoder(sae, 1024))
@@ -141,6 +141,9 @@ public static class SaeBenchmark
             total[i] += now[i] - before[i];
         }
     }
+
+    /// <summary>Total step time over the step's own matmul phase: robust to load that changes between measurements.</summary>
+    private static double InStepRatio(double[] phases) => phases.Sum() / phases[1];
 
     private static string Phases(double[] seconds, int steps)
     {
