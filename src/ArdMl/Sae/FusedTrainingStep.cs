@@ -91,6 +91,15 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
 
     public float* InputPointer => Pointer(_input);
 
+    /// <summary>Runs only the dense encoder matmul of a step (same buffers and shape), for benchmarks.</summary>
+    public void EncoderMatmulOnly()
+    {
+        using (no_grad())
+        {
+            _pre.addmm_(_centered, _sae.EncoderWeight.t(), beta: 0f, alpha: 1f);
+        }
+    }
+
     public (NativeBuffer<float> First, NativeBuffer<float> Second) EncoderWeightMoments { get; }
 
     public (NativeBuffer<float> First, NativeBuffer<float> Second) DecoderWeightMoments { get; }

@@ -70,36 +70,32 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
     /// Tied initialisation: random unit-norm decoder rows (seeded, platform-independent), encoder = decoder
     /// transpose, zero biases.
     /// </summary>
-    public void InitializeTied(ulong seed)
+    public unsafe void InitializeTied(ulong seed)
     {
         var random = new DeterministicRandom(seed);
-        var rows = new float[(long)LatentCount * InputDim];
-        for (long i = 0; i < rows.LongLength; i++)
-        {
-            rows[i] = (float)random.NextGaussian();
-        }
-
-        for (int j = 0; j < LatentCount; j++)
-        {
-            var row = rows.AsSpan(j * InputDim, InputDim);
-            double norm = 0;
-            foreach (var v in row)
-            {
-                norm += (double)v * v;
-            }
-
-            float scale = norm > 0 ? (float)(1.0 / Math.Sqrt(norm)) : 0f;
-            for (int i = 0; i < row.Length; i++)
-            {
-                row[i] *= scale;
-            }
-        }
-
         using (no_grad())
         {
-            using var t = tensor(rows, [LatentCount, InputDim]);
-            _decoderWeight.copy_(t);
-            _encoder.weight!.copy_(t);
+            // Written straight into the decoder's memory (no managed copy of an m × d matrix).
+            float* rows = FusedTrainingStep.Pointer(_decoderWeight);
+            for (int j = 0; j < LatentCount; j++)
+            {
+                float* row = rows + ((long)j * InputDim);
+                double norm = 0;
+                for (int i = 0; i < InputDim; i++)
+                {
+                    float v = (float)random.NextGaussian();
+                    row[i] = v;
+                    norm += (double)v * v;
+                }
+
+                float scale = norm > 0 ? (float)(1.0 / Math.Sqrt(norm)) : 0f;
+                for (int i = 0; i < InputDim; i++)
+                {
+                    row[i] *= scale;
+                }
+            }
+
+            _encoder.weight!.copy_(_decoderWeight);
             _encoder.bias!.zero_();
             _decoderBias.zero_();
         }
