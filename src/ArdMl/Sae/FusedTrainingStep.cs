@@ -468,7 +468,11 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         Tensor gradEncoder;
         using (no_grad())
         {
-            aux.mul_((float)(2.0 * _auxCoefficient / auxDenominator));
+            using (var auxScale = ((float)(2.0 * _auxCoefficient / auxDenominator)).ToScalar())
+            {
+                aux.mul_(auxScale);
+            }
+
             gradZ = aux.mm(decoderRows.t());
             float* gz = Pointer(gradZ);
             SaeKernels.ParallelRanges(b, 64, (start, end) =>

@@ -137,7 +137,10 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
         long n = values.shape[0];
         long k = values.shape[1];
         var rows = _decoderWeight.index_select(0, indices.reshape(-1).to(ScalarType.Int64)).reshape(n, k, InputDim);
-        var decoded = values.unsqueeze(1).bmm(rows).squeeze(1) + _decoderBias;
+        // An explicit Scalar held to the end of the call: add(Tensor) passes a temporary alpha that the GC may
+        // finalise while libtorch still reads it.
+        using var one = 1f.ToScalar();
+        var decoded = values.unsqueeze(1).bmm(rows).squeeze(1).add(_decoderBias, one);
         return decoded.MoveToOuterDisposeScope();
     }
 
@@ -152,7 +155,8 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
         var pre = PreActivations(input);
         var (values, indices) = pre.topk(K, dim: 1, largest: true, sorted: false);
         var dense = zeros_like(pre).scatter(1, indices, values.relu());
-        return (dense.mm(_decoderWeight) + _decoderBias).MoveToOuterDisposeScope();
+        using var one = 1f.ToScalar();
+        return dense.mm(_decoderWeight).add(_decoderBias, one).MoveToOuterDisposeScope();
     }
 
     /// <summary>Copies all four weights from another SAE of the same shape.</summary>
