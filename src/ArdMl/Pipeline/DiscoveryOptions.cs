@@ -44,7 +44,7 @@ public sealed class DiscoveryOptions
     /// <summary>SAE training steps.</summary>
     public int Steps { get; init; } = DefaultSteps;
 
-    /// <summary>Frames per SAE training step.</summary>
+    /// <summary>Frames per SAE training step (capped at the corpus's frame count).</summary>
     public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <summary>Seed of the SAE initialisation and shuffling (and of the random-representatives baseline in eval).</summary>

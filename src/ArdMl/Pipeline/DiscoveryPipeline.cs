@@ -117,6 +117,7 @@ public static class DiscoveryPipeline
 
         // Stage 2: the SAE.
         var latents = options.LatentCount ?? DiscoveryOptions.DefaultLatentsPerUnit * extractor.Width;
+        var batchSize = (int)Math.Clamp(frames, 1, options.BatchSize); // a batch larger than the corpus only repeats frames
         var sae = ml.Transforms.Ard().TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
         {
             Trainer = new SparseAutoencoderTrainerOptions
@@ -180,7 +181,7 @@ public static class DiscoveryPipeline
             LatentCount = latents,
             K = Math.Min(options.K, latents),
             Steps = options.Steps,
-            BatchSize = options.BatchSize,
+            BatchSize = batchSize,
             Seed = options.Seed,
             MaxClips = options.MaxClips,
             ClipsPerSet = options.ClipsPerSet,
