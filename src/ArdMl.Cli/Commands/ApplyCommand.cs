@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ArdMl.Activations;
 using ArdMl.Pipeline;
 using Spectre.Console;
 
@@ -42,7 +43,9 @@ internal static class ApplyCommand
                 Console.WriteLine($"Scored {result.ClipCount} clips on {result.ConceptNames.Count} concepts -> {csv}");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException)
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException
+                                      or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException
+                                      or ArdMl.Concepts.DuplicateClipIdException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;

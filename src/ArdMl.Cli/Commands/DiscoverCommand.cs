@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ArdMl.Activations;
 using ArdMl.Concepts;
 using ArdMl.Pipeline;
 using Spectre.Console;
@@ -108,7 +109,9 @@ internal static class DiscoverCommand
                     }
                 });
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or ArdMl.Concepts.CaptionFileException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
+                                      or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException
+                                      or DuplicateClipIdException)
         {
             Console.Error.WriteLine(e.Message);
             return null;

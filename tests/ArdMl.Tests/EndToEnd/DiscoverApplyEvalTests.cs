@@ -83,6 +83,15 @@ public sealed class DiscoverApplyEvalTests : IDisposable
     }
 
     [Fact]
+    public void DemoRunFindsTheCommittedModelDescriptionAboveTheExecutable()
+    {
+        var found = ArdMl.Cli.Commands.DemoRunCommand.FindModelDescription(ArdMl.Cli.Commands.DemoRunCommand.DemoDescription);
+        found.Should().NotBeNull();
+        Path.GetFullPath(found!).Should().Be(Path.GetFullPath(Path.Combine(SharedAssets.RepositoryRoot, "models", "demo", "demo-sound-events.json")));
+        ArdMl.Cli.Commands.DemoRunCommand.FindModelDescription("models/demo/no-such-model.json").Should().BeNull();
+    }
+
+    [Fact]
     public void RepeatedConceptNamesAreNumbered()
     {
         ConceptScoreCsv.UniqueNames(["tone", "chord", "tone", "tone", "tone (2)"]).Should().Equal("tone", "chord", "tone (2)", "tone (3)", "tone (2) (2)");
