@@ -10,6 +10,9 @@ internal static class CommandRegistry
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
         yield return TrainCommand.Create();
+        yield return DiscoverCommand.Create();
+        yield return ApplyCommand.Create();
+        yield return EvalCommand.Create();
         yield return DemoCommand.Create();
         yield return BenchCommand.Create(
             BenchDecodeCommand.Create(),
