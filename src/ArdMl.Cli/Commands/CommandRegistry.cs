@@ -11,6 +11,7 @@ internal static class CommandRegistry
         yield return ExtractCommand.Create();
         yield return TrainCommand.Create();
         yield return DemoCommand.Create();
+        yield return ReportCommand.Create();
         yield return BenchCommand.Create(
             BenchDecodeCommand.Create(),
             BenchMlNetCommand.Create(),

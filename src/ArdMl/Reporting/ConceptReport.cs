@@ -371,6 +371,8 @@ footer.page{color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)
     noMatch.hidden = shown > 0;
   }
   input.addEventListener('input', apply);
+  var query = new URLSearchParams(window.location.search).get('q');
+  if (query) { input.value = query; }
   apply();
 
   var players = Array.prototype.slice.call(document.querySelectorAll('audio'));
