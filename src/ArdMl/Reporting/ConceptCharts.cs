@@ -87,7 +87,8 @@ internal static class ConceptCharts
             for (var i = 0; i < clips.Count; i++)
             {
                 var r = Math.Max(0, clips[i].Representativeness);
-                var h = r / scale * plotHeight;
+                // A positive r stays visible (2 px) next to much larger H values; the tooltip has the exact value.
+                var h = r > 0 ? Math.Max(2, r / scale * plotHeight) : 0;
                 var barX = Left + x + (slot * 0.15);
                 svg.Append(CultureInfo.InvariantCulture,
                     $"<rect class=\"bar {css}\" x=\"{F(barX)}\" y=\"{F(Top + plotHeight - h)}\" width=\"{F(slot * 0.7)}\" height=\"{F(Math.Max(h, 0))}\">")

@@ -282,7 +282,7 @@ public static class ConceptReport
     private static string Monosemanticity(Concept concept) =>
         double.IsNaN(concept.Monosemanticity) ? "n/a" : concept.Monosemanticity.ToString("0.00", CultureInfo.InvariantCulture);
 
-    private static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+    private static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     private static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
