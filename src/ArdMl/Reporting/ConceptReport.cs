@@ -346,6 +346,7 @@ figcaption{font-size:.82rem;color:var(--muted)}
 .high .r{color:var(--accent)}
 .clip-caption{margin:.15rem 0 .3rem;font-size:.92rem}
 audio{width:100%;height:36px;display:block}
+@media (max-width:640px){body{padding:0 .75rem 2rem}#concept-index th:nth-child(6),#concept-index td:nth-child(6),#concept-index th:nth-child(3),#concept-index td:nth-child(3){display:none}.search input{min-width:0;width:100%}}
 footer.page{color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);margin-top:2rem;padding-top:.8rem}
 """;
 
