@@ -298,7 +298,7 @@ public static class ConceptReport
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     private const string Style = """
-:root{--bg:#fbfbfa;--fg:#1d1f23;--muted:#5b6170;--line:#d9dce2;--card:#fff;--accent:#2f5fd0;--accent-soft:#e4ecff;--low:#9aa1ad;--warn:#8a4b00;
+:root{color-scheme:light dark;--bg:#fbfbfa;--fg:#1d1f23;--muted:#5b6170;--line:#d9dce2;--card:#fff;--accent:#2f5fd0;--accent-soft:#e4ecff;--low:#9aa1ad;--warn:#8a4b00;
 font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif;line-height:1.5;color:var(--fg);background:var(--bg)}
 @media (prefers-color-scheme:dark){:root{--bg:#15171b;--fg:#e8e9ec;--muted:#a3a9b6;--line:#343841;--card:#1d2026;--accent:#7aa2ff;--accent-soft:#253252;--low:#6f7683;--warn:#f0b35a}}
 *{box-sizing:border-box}
