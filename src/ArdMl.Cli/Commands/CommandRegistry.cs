@@ -17,6 +17,7 @@ internal static class CommandRegistry
             BenchMlNetCommand.Create(),
             BenchExtractCommand.Create(),
             BenchSaeCommand.Create(),
-            BenchConceptsCommand.Create());
+            BenchConceptsCommand.Create(),
+            BenchDemoCommand.Create());
     }
 }

@@ -10,6 +10,7 @@ internal static class DemoCommand
         var command = new Command("demo", "Generate the demo corpus and rebuild the demo sound-event model (no network, no external files).");
         command.Subcommands.Add(DemoCorpusCommand.Create());
         command.Subcommands.Add(DemoTrainModelCommand.Create());
+        command.Subcommands.Add(DemoEvaluateCommand.Create());
         return command;
     }
 }

@@ -233,6 +233,81 @@ public sealed class RankConceptsTests : IDisposable
         act.Should().Throw<DuplicateClipIdException>().Which.ClipId.Should().Be(corpus[3].Path);
     }
 
+    public sealed class SparseClip
+    {
+        public string Path { get; set; } = string.Empty;
+
+        public string Caption { get; set; } = string.Empty;
+
+        [VectorType(Latents)]
+        public VBuffer<float> MeanActivation { get; set; }
+
+        [VectorType(Latents)]
+        public VBuffer<float> Coverage { get; set; }
+
+        [VectorType(8)]
+        public float[] Embedding { get; set; } = [];
+    }
+
+    public sealed class FramesClip
+    {
+        public string Path { get; set; } = string.Empty;
+
+        [VectorType(Latents)]
+        public float[] MeanActivation { get; set; } = [];
+
+        [VectorType(Latents)]
+        public float[] Coverage { get; set; } = [];
+
+        [VectorType(0, 8)]
+        public float[] Activations { get; set; } = [];
+    }
+
+    private static VBuffer<float> Sparse(float[] dense)
+    {
+        var indices = Enumerable.Range(0, dense.Length).Where(i => dense[i] != 0).ToArray();
+        return new VBuffer<float>(dense.Length, indices.Length, [.. indices.Select(i => dense[i])], indices);
+    }
+
+    [Fact]
+    public void Sparse_statistics_give_the_same_concepts_as_dense_ones()
+    {
+        var ml = new MLContext(seed: 1);
+        var corpus = Corpus();
+        var dense = ml.Transforms.Ard().RankConcepts(Options()).Fit(ml.Data.LoadFromEnumerable(corpus)).Dictionary;
+        var sparseRows = corpus.Select(c => new SparseClip
+        {
+            Path = c.Path,
+            Caption = c.Caption,
+            MeanActivation = Sparse(c.MeanActivation),
+            Coverage = Sparse(c.Coverage),
+            Embedding = c.Embedding,
+        });
+        var sparse = ml.Transforms.Ard().RankConcepts(Options()).Fit(ml.Data.LoadFromEnumerable(sparseRows)).Dictionary;
+        sparse.ContentEquals(dense).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Default_embedding_is_the_mean_pooled_activations_when_present()
+    {
+        var ml = new MLContext(seed: 1);
+        var corpus = Corpus();
+        // Two frames per clip whose mean is the clip's embedding: mean-pooling must recover it exactly.
+        var framesRows = corpus.Select(c => new FramesClip
+        {
+            Path = c.Path,
+            MeanActivation = c.MeanActivation,
+            Coverage = c.Coverage,
+            Activations = [.. c.Embedding.Select(v => v * 2), .. new float[8]],
+        }).ToList();
+        var fromFrames = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions()).Fit(ml.Data.LoadFromEnumerable(framesRows)).Dictionary;
+        var fromEmbedding = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions { EmbeddingColumnName = "Embedding" })
+            .Fit(ml.Data.LoadFromEnumerable(corpus)).Dictionary;
+        fromFrames.Concepts.Select(c => (c.Latent, c.Monosemanticity))
+            .Should().BeEquivalentTo(fromEmbedding.Concepts.Select(c => (c.Latent, c.Monosemanticity)), o => o.WithStrictOrdering()
+                .Using<double>(x => x.Subject.Should().BeApproximately(x.Expectation, 1e-5)).WhenTypeIs<double>());
+    }
+
     public sealed class Narrow
     {
         [VectorType(3)]
