@@ -87,7 +87,7 @@ internal static class ReportCommand
             Dictionary = dictionary,
             ClipAudio = clips is null ? null : clips.Load,
             SampleRate = AudioLoader.DefaultSampleRate,
-            ClipCaptions = captionTable is null ? null : captionTable.TextsOf,
+            ClipCaptions = captionTable is null ? null : id => CaptionsOf(captionTable, id),
             Scores = scoreTable,
         };
         var shown = Math.Min(dictionary.Concepts.Count, options.MaxConcepts ?? int.MaxValue);
@@ -103,6 +103,10 @@ internal static class ReportCommand
         AnsiConsole.MarkupLine($"Wrote {Markup.Escape(outPath)} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB, {shown} concepts).");
         return 0;
     }
+
+    /// <summary>A clip's captions by its id, else by its file name (ids are relative to the audio folder, captions may name files).</summary>
+    private static IReadOnlyList<string> CaptionsOf(CaptionTable table, string clipId) =>
+        table.TextsOf(clipId) is { Count: > 0 } texts ? texts : table.TextsOf(Path.GetFileName(clipId));
 
     private static string? FindScores(string runDir)
     {
