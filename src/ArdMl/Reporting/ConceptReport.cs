@@ -48,6 +48,7 @@ public static class ConceptReport
         var dictionary = inputs.Dictionary ?? throw new ArgumentException("ConceptReportInputs.Dictionary is required.", nameof(inputs));
         var scoreColumns = inputs.Scores?.ColumnsOf(dictionary);
         var shown = SortedForIndex(dictionary).Take(options.MaxConcepts ?? int.MaxValue).ToList();
+        var embedded = new Dictionary<string, string?>(StringComparer.Ordinal);
 
         WriteHead(writer, options.Title);
         writer.Write("<body>\n<a class=\"skip\" href=\"#concept-index\">Skip to the concept index</a>\n<header class=\"page\">\n<h1>");
@@ -60,7 +61,7 @@ public static class ConceptReport
         for (var i = 0; i < shown.Count; i++)
         {
             var (concept, index) = shown[i];
-            WriteConcept(writer, concept, i + 1, inputs, scoreColumns?[index], options);
+            WriteConcept(writer, concept, i + 1, inputs, scoreColumns?[index], options, embedded);
             progress?.Report(i + 1);
         }
 
@@ -109,7 +110,7 @@ public static class ConceptReport
         else
         {
             writer.Write(Encode(string.Create(CultureInfo.InvariantCulture,
-                $"Audio: up to {options.MaxClipsPerSet} H and {options.MaxClipsPerSet} L clips per concept are embedded in this page as mono {inputs.SampleRate / 1000.0:0.#} kHz 16-bit WAV, each trimmed to its first {options.ClipSeconds:0.##} s to keep the page small.")));
+                $"Audio: up to {options.MaxClipsPerSet} H and {options.MaxClipsPerSet} L clips per concept are embedded in this page as mono {inputs.SampleRate / 1000.0:0.#} kHz 16-bit WAV, each trimmed to its first {options.ClipSeconds:0.##} s to keep the page small. A clip met under several concepts is stored once; its later players get their audio from the page script.")));
         }
 
         if (inputs.Scores is null)
@@ -141,7 +142,8 @@ public static class ConceptReport
         writer.Write("</tbody>\n</table></div>\n<p id=\"no-match\" class=\"note\" hidden>No concept matches the search.</p>\n</section>\n");
     }
 
-    private static void WriteConcept(TextWriter writer, Concept concept, int rank, ConceptReportInputs inputs, int? scoreColumn, ConceptReportOptions options)
+    private static void WriteConcept(
+        TextWriter writer, Concept concept, int rank, ConceptReportInputs inputs, int? scoreColumn, ConceptReportOptions options, Dictionary<string, string?> embedded)
     {
         var anchor = AnchorOf(concept);
         writer.Write(string.Create(CultureInfo.InvariantCulture, $"<article class=\"concept\" id=\"{anchor}\" aria-labelledby=\"{anchor}-name\">\n"));
@@ -193,12 +195,18 @@ public static class ConceptReport
         writer.Write(ConceptCharts.Activation($"{anchor}-activation", concept.Top, concept.Bottom));
         writer.Write("<figcaption>r of the H clips (most representative, best first) and the L clips (least representative).</figcaption></figure>\n</div>\n");
         writer.Write("<div class=\"clip-sets\">\n");
-        WriteClipSet(writer, "H: most representative clips", "high", concept.Top, inputs, options);
-        WriteClipSet(writer, "L: least representative clips", "low", concept.Bottom, inputs, options);
+        WriteClipSet(writer, "H: most representative clips", "high", concept.Top, inputs, options, embedded);
+        WriteClipSet(writer, "L: least representative clips", "low", concept.Bottom, inputs, options, embedded);
         writer.Write("</div>\n</article>\n");
     }
 
-    private static void WriteClipSet(TextWriter writer, string heading, string css, IReadOnlyList<RankedClip> clips, ConceptReportInputs inputs, ConceptReportOptions options)
+    /// <summary>
+    /// Writes one clip set. A clip's audio is embedded once, at its first player (id <c>clip-audio-N</c>); later players of
+    /// the same clip name it in <c>data-same-audio</c> and the page script gives them its source. <paramref name="embedded"/>
+    /// maps clip ids already met to that element id (null: no audio for the clip).
+    /// </summary>
+    private static void WriteClipSet(
+        TextWriter writer, string heading, string css, IReadOnlyList<RankedClip> clips, ConceptReportInputs inputs, ConceptReportOptions options, Dictionary<string, string?> embedded)
     {
         writer.Write($"<section class=\"clip-set {css}\"><h3>{Encode(heading)}</h3>");
         if (clips.Count == 0)
@@ -221,17 +229,33 @@ public static class ConceptReport
                 writer.Write($"<p class=\"clip-caption\">{Encode(caption)}</p>");
             }
 
-            var samples = inputs.ClipAudio?.Invoke(clip.ClipId);
-            if (samples is { Length: > 0 })
+            var label = Encode($"{DisplayName(clip.ClipId)}, r = {ConceptCharts.Number(clip.Representativeness)}");
+            if (embedded.TryGetValue(clip.ClipId, out var firstPlayer))
             {
-                var label = $"{DisplayName(clip.ClipId)}, r = {ConceptCharts.Number(clip.Representativeness)}";
-                writer.Write($"<audio controls preload=\"metadata\" aria-label=\"{Encode(label)}\" src=\"");
+                if (firstPlayer is not null)
+                {
+                    writer.Write($"<audio controls preload=\"metadata\" aria-label=\"{label}\" data-same-audio=\"{firstPlayer}\"></audio>");
+                }
+                else if (inputs.ClipAudio is not null)
+                {
+                    writer.Write("<p class=\"note\">Audio not found.</p>");
+                }
+            }
+            else if (inputs.ClipAudio?.Invoke(clip.ClipId) is { Length: > 0 } samples)
+            {
+                var id = string.Create(CultureInfo.InvariantCulture, $"clip-audio-{embedded.Count + 1}");
+                embedded[clip.ClipId] = id;
+                writer.Write($"<audio id=\"{id}\" controls preload=\"metadata\" aria-label=\"{label}\" src=\"");
                 writer.Write(EmbeddedWav.DataUri(samples, inputs.SampleRate, options.ClipSeconds));
                 writer.Write("\"></audio>");
             }
-            else if (inputs.ClipAudio is not null)
+            else
             {
-                writer.Write("<p class=\"note\">Audio not found.</p>");
+                embedded[clip.ClipId] = null;
+                if (inputs.ClipAudio is not null)
+                {
+                    writer.Write("<p class=\"note\">Audio not found.</p>");
+                }
             }
 
             writer.Write("</li>");
@@ -376,6 +400,10 @@ footer.page{color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)
   if (query) { input.value = query; }
   apply();
 
+  Array.prototype.forEach.call(document.querySelectorAll('audio[data-same-audio]'), function (player) {
+    var first = document.getElementById(player.getAttribute('data-same-audio'));
+    if (first) { player.src = first.getAttribute('src'); }
+  });
   var players = Array.prototype.slice.call(document.querySelectorAll('audio'));
   var settled = 0;
   function settle(player, state) {

@@ -78,10 +78,15 @@ public sealed partial class ConceptReportTests : IDisposable
         var options = new ConceptReportOptions { ClipSeconds = 1.25, MaxClipsPerSet = 3 };
         var html = ConceptReport.Render(_fixture.Inputs(), options);
 
-        var uris = Regex.Matches(html, "<audio controls preload=\"metadata\" aria-label=\"[^\"]+\" src=\"data:audio/wav;base64,(?<data>[A-Za-z0-9+/=]+)\"></audio>");
-        var expectedPlayers = _fixture.Dictionary.Concepts.Sum(c => Math.Min(3, c.Top.Count) + Math.Min(3, c.Bottom.Count));
-        uris.Should().HaveCount(expectedPlayers);
-        Regex.Matches(html, "<audio").Should().HaveCount(expectedPlayers);
+        var uris = Regex.Matches(html, "<audio id=\"(?<id>clip-audio-\\d+)\" controls preload=\"metadata\" aria-label=\"[^\"]+\" src=\"data:audio/wav;base64,(?<data>[A-Za-z0-9+/=]+)\"></audio>");
+        var shownClips = _fixture.Dictionary.Concepts.SelectMany(c => c.Top.Take(3).Concat(c.Bottom.Take(3))).Select(c => c.ClipId).ToList();
+        shownClips.Distinct().Count().Should().BeLessThan(shownClips.Count, "the fixture repeats clips across concepts");
+        uris.Should().HaveCount(shownClips.Distinct().Count(), "each clip is embedded once");
+        Regex.Matches(html, "<audio").Should().HaveCount(shownClips.Count, "every shown clip has a player");
+        var ids = uris.Select(u => u.Groups["id"].Value).ToHashSet();
+        var references = Regex.Matches(html, "<audio controls preload=\"metadata\" aria-label=\"[^\"]+\" data-same-audio=\"(?<ref>[^\"]+)\"></audio>");
+        references.Should().HaveCount(shownClips.Count - uris.Count);
+        references.Select(r => r.Groups["ref"].Value).Should().OnlyContain(r => ids.Contains(r));
         foreach (Match uri in uris)
         {
             var bytes = Convert.FromBase64String(uri.Groups["data"].Value);
