@@ -289,7 +289,36 @@ public static class ConceptReport
             }
         }
 
-        return text.ToString().ToLowerInvariant();
+        return SearchWords(text.ToString());
+    }
+
+    /// <summary>
+    /// The text the search box matches: lower case, every run of characters other than letters and digits turned into
+    /// one space, with a leading space, so that the script can match query words at word starts (" " + word).
+    /// </summary>
+    internal static string SearchWords(string text)
+    {
+        var words = new StringBuilder(text.Length + 1);
+        var space = false;
+        foreach (var ch in text.ToLowerInvariant())
+        {
+            if (char.IsLetterOrDigit(ch))
+            {
+                if (space || words.Length == 0)
+                {
+                    words.Append(' ');
+                }
+
+                words.Append(ch);
+                space = false;
+            }
+            else
+            {
+                space = true;
+            }
+        }
+
+        return words.ToString();
     }
 
     private static void Term(TextWriter writer, string term, string value) =>
@@ -382,11 +411,12 @@ footer.page{color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)
   var status = document.getElementById('search-status');
   var noMatch = document.getElementById('no-match');
   function apply() {
-    var terms = input.value.toLowerCase().split(/\s+/).filter(function (t) { return t.length > 0; });
+    // Every query word must start a word of the concept's name or captions (so 'u' finds 'u' but not 'tune').
+    var terms = input.value.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (t) { return t.length > 0; });
     var shown = 0;
     rows.forEach(function (row) {
       var text = row.getAttribute('data-search') || '';
-      var match = terms.every(function (t) { return text.indexOf(t) >= 0; });
+      var match = terms.every(function (t) { return text.indexOf(' ' + t) >= 0; });
       row.hidden = !match;
       var article = document.getElementById(row.getAttribute('data-concept'));
       if (article) { article.hidden = !match; }

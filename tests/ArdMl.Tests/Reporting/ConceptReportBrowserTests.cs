@@ -40,10 +40,12 @@ public sealed class ConceptReportBrowserTests : IDisposable
         var page = Path.Combine(_fixture.Root, "report.html");
         ConceptReport.Save(_fixture.Inputs(withAudio: false), page);
         var query = _fixture.Dictionary.Concepts[1].Name;
+        var words = query.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var expected = _fixture.Dictionary.Concepts.Count(c =>
-            c.Name.Contains(query, StringComparison.OrdinalIgnoreCase)
-            || c.CaptionsUsed.Any(t => t.Contains(query, StringComparison.OrdinalIgnoreCase))
-            || c.Top.Any(t => _fixture.CaptionOf(t.ClipId).Contains(query, StringComparison.OrdinalIgnoreCase)));
+        {
+            var text = ConceptReport.SearchWords(string.Join(' ', [c.Name, .. c.CaptionsUsed, .. c.Top.Select(t => _fixture.CaptionOf(t.ClipId))]));
+            return words.All(w => text.Contains(' ' + w, StringComparison.Ordinal));
+        });
         expected.Should().BeInRange(1, _fixture.Dictionary.Concepts.Count - 1, "the query must filter something out");
 
         var dom = HeadlessChromium.DumpDom(chromium!, new Uri(page).AbsoluteUri + "?q=" + Uri.EscapeDataString(query), 3000);
