@@ -38,7 +38,7 @@ internal static class ReportCommand
                 var runDir = parse.GetValue(run)!.FullName;
                 var options = new ConceptReportOptions
                 {
-                    Title = $"Concepts of {Path.GetFileName(runDir.TrimEnd(Path.DirectorySeparatorChar))}",
+                    Title = $"Concepts of {RunLabel(runDir)}",
                     MaxConcepts = parse.GetValue(maxConcepts),
                     ClipSeconds = parse.GetValue(clipSeconds),
                     MaxClipsPerSet = parse.GetValue(clipsPerSet),
@@ -55,6 +55,15 @@ internal static class ReportCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The run folder's name, with its parent's when the name alone says little ("ard-demo/run").</summary>
+    private static string RunLabel(string runDir)
+    {
+        var full = Path.GetFullPath(runDir).TrimEnd(Path.DirectorySeparatorChar);
+        var name = Path.GetFileName(full);
+        var parent = Path.GetFileName(Path.GetDirectoryName(full) ?? string.Empty);
+        return parent.Length > 0 ? $"{parent}/{name}" : name;
     }
 
     private static int Run(string runDir, string? audioDir, string? captionsPath, string? scoresPath, string outPath, ConceptReportOptions options)
