@@ -14,6 +14,7 @@ internal static class CommandRegistry
         yield return ApplyCommand.Create();
         yield return EvalCommand.Create();
         yield return DemoCommand.Create();
+        yield return ReportCommand.Create();
         yield return BenchCommand.Create(
             BenchDecodeCommand.Create(),
             BenchMlNetCommand.Create(),
