@@ -10,6 +10,7 @@ internal static class CommandRegistry
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
         yield return TrainCommand.Create();
+        yield return SteerCommand.Create();
         yield return DemoCommand.Create();
         yield return BenchCommand.Create(
             BenchDecodeCommand.Create(),
