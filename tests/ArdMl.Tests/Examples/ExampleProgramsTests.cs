@@ -53,7 +53,7 @@ public sealed class ExampleProgramsTests(ITestOutputHelper output)
         SteerConceptExample.Run(["--clips", "60"], text).Should().Be(0);
         output.WriteLine(text.ToString());
         var lines = text.ToString().Split('\n');
-        var moves = lines.Where(l => l.Contains(" -> ", StringComparison.Ordinal)).ToList();
+        var moves = lines.Where(l => l.StartsWith("  demo-", StringComparison.Ordinal) && l.Contains(" -> ", StringComparison.Ordinal)).ToList();
         moves.Should().NotBeEmpty();
         moves.Select(l => l.Split(": ")[1].Split(" -> ").Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
             .Average(p => p[1] - p[0]).Should().BePositive("adding the label's latent should raise the label's probability on average");
