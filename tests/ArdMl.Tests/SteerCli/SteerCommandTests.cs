@@ -133,6 +133,19 @@ public sealed class SteerCommandTests : IDisposable
         exit.Should().Be(1);
     }
 
+    [SkippableFact]
+    public void Silero_description_opens_a_chunked_steering_model_at_the_encoder()
+    {
+        Skip.If(SharedAssets.TryGet("models", "silero-vad", "silero_vad_16k_op15.onnx") is null, SharedAssets.MissingMessage);
+        var description = ModelDescription.Load(Path.Combine(SharedAssets.RepositoryRoot, "models", "silero-vad.json"));
+        var model = DescribedSteeringModel.Open(description, SileroVadSteeringModel.DefaultTap, "output");
+        using var silero = model.Should().BeOfType<SileroVadSteeringModel>().Subject;
+        silero.TapWidth.Should().Be(128);
+        silero.Run(new float[SileroVadSteeringModel.ChunkSamples * 3], null).Should().HaveCount(3);
+        FluentActions.Invoking(() => DescribedSteeringModel.Open(description, SileroVadSteeringModel.DefaultTap, "stateN"))
+            .Should().Throw<ArgumentException>().WithMessage("*per-chunk output 'output'*");
+    }
+
     private static string DemoDescriptionPath() =>
         Path.Combine(SharedAssets.RepositoryRoot, "models", "demo", DemoModelPackage.DescriptionFile);
 }
