@@ -299,9 +299,11 @@ internal static class SteerCommand
             s.Moved.ToString(CultureInfo.InvariantCulture),
             double.IsNaN(s.Share) ? "n/a" : s.Share.ToString("P1", CultureInfo.InvariantCulture),
             s.MeanScoreShift.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture));
-        Row(comparison.Latent, $"SAE {comparison.Latent.Intervention}");
-        Row(comparison.BestNeuron, $"best neuron: {comparison.BestNeuron.Intervention}");
-        AnsiConsole.MarkupLine(Markup.Escape($"Steering sensitivity (share of clips not at '{target.Description}' unsteered that reach it steered):"));
+        Row(comparison.Latent, "SAE latent");
+        Row(comparison.BestNeuron, "best neuron");
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"Steering sensitivity (share of clips not at '{target.Description}' unsteered that reach it steered) of the SAE latent "
+            + $"({comparison.Latent.Intervention}) and the best raw neuron at equal strength ({comparison.BestNeuron.Intervention}):"));
         AnsiConsole.Write(table);
         var moved = string.Join(", ", comparison.Candidates.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Neuron}:{c.Sensitivity.Moved}")));
         AnsiConsole.MarkupLine(Markup.Escape($"Neuron candidates (neuron:moved): {moved}"));
