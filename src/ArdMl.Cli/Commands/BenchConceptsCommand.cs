@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ArdMl.Concepts;
+using ArdMl.Sae;
 using Spectre.Console;
 
 namespace ArdMl.Cli.Commands;
@@ -154,7 +155,7 @@ internal static class BenchConceptsCommand
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         ResetHighWaterMark();
-        var start = ReadStatus("VmRSS");
+        var start = ProcessMemory.CurrentResidentBytes() ?? 0;
         var ranker = new ConceptRanker(latents, new ConceptRankerOptions
         {
             ClipsPerSet = p,
@@ -207,7 +208,7 @@ internal static class BenchConceptsCommand
         }
 
         var ranking = ranker.Complete();
-        var highWater = ReadStatus("VmHWM");
+        var highWater = ProcessMemory.PeakResidentBytes() ?? 0;
         GC.KeepAlive(ranking);
         return new Measurement(watch.Elapsed.TotalSeconds, cpu.TotalSeconds, activePairs, ranker.HeldClipCount, ranker.StateBytes, start, highWater);
     }
@@ -257,33 +258,10 @@ internal static class BenchConceptsCommand
 
     private static void ResetHighWaterMark()
     {
-        try
+        if (!ProcessMemory.TryResetPeak())
         {
-            File.WriteAllText("/proc/self/clear_refs", "5");
+            AnsiConsole.MarkupLine("[yellow]Could not reset VmHWM (/proc/self/clear_refs); peaks accumulate over runs.[/]");
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            AnsiConsole.MarkupLine($"[yellow]Could not reset VmHWM ({Markup.Escape(exception.Message)}); peaks accumulate over runs.[/]");
-        }
-    }
-
-    private static long ReadStatus(string field)
-    {
-        if (!File.Exists("/proc/self/status"))
-        {
-            return 0;
-        }
-
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-            {
-                var kb = line[(field.Length + 1)..].Trim().Split(' ')[0];
-                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return 0;
     }
 
     /// <summary>One timed run; rates are per second of CPU time of the feeding thread (the ranker is single-threaded).</summary>

@@ -78,7 +78,7 @@ internal static class BenchExtractCommand
 
         Console.WriteLine($"ard bench extract: {files.Count} clips (≤ {maxSeconds} s each) from {string.Join(", ", audioFolders)}; batch {batch}, {threads} intra-op thread(s), median of {runs} alternating rounds after a warm-up.");
         Console.WriteLine("Engine = ActivationExtractor.ExtractBatch on pre-decoded samples (decode excluded); bare = InferenceSession.Run over the same model inputs the engine built.");
-        var table = new Table().AddColumns("model", "tap (d)", "audio s", "runs", "decode x RT", "engine clips/s", "engine audio s/s", "bare audio s/s", "engine / bare", "with decode audio s/s");
+        var table = new Table().AddColumns("model", "tap (d)", "audio s", "model runs / pass", "decode x RT", "engine clips/s", "engine audio s/s", "bare audio s/s", "engine / bare", "with decode audio s/s");
         var rows = new List<string[]>();
         var failed = false;
         foreach (var path in descriptionPaths)
@@ -146,7 +146,7 @@ internal static class BenchExtractCommand
         {
             var text = new StringBuilder();
             text.AppendLine(CultureInfo.InvariantCulture, $"Command: `ard {commandLine}`").AppendLine();
-            text.AppendLine("| model | tap (d) | audio s | runs | decode x real time | engine clips/s | engine audio s/s | bare audio s/s | engine / bare | incl. decode audio s/s |");
+            text.AppendLine("| model | tap (d) | audio s | model runs / pass | decode x real time | engine clips/s | engine audio s/s | bare audio s/s | engine / bare | incl. decode audio s/s |");
             text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var row in rows)
             {

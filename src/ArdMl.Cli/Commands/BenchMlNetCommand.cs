@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using ArdMl.Audio;
 using ArdMl.MlNet;
 using Microsoft.ML;
@@ -32,7 +31,7 @@ internal static class BenchMlNetCommand
 
     private static int Run(int clipCount, int runs)
     {
-        PinToOneCore();
+        BenchmarkTimer.PinToOneCore();
         var folder = Directory.CreateTempSubdirectory("ard-bench-mlnet-").FullName;
         try
         {
@@ -47,11 +46,11 @@ internal static class BenchMlNetCommand
 
             Console.WriteLine($"ard bench mlnet: LoadAudio to 16 kHz, {clipCount} one-second 8 kHz WAV clips, one core, median of {runs} runs after a warm-up.");
             Console.WriteLine($"{"measurement",-58} {"ms",9} {"ratio to direct",16}");
-            var directBytes = Measure(runs, () => bytes.Select((b, i) => AudioLoader.LoadMono(b, paths[i]).Length).Sum());
-            var cursorBytes = Measure(runs, () => ReadAll(fromBytes.Transform(bytesView)));
-            var directPaths = Measure(runs, () => paths.Sum(p => AudioLoader.LoadMono(p).Length));
-            var cursorPaths = Measure(runs, () => ReadAll(fromPaths.Transform(pathView)));
-            var engineRuns = Measure(runs, () => paths.Sum(p => engine.Predict(new PathRow { Path = p }).SampleCount));
+            var directBytes = BenchmarkTimer.Measure(runs, () => bytes.Select((b, i) => AudioLoader.LoadMono(b, paths[i]).Length).Sum()).Median;
+            var cursorBytes = BenchmarkTimer.Measure(runs, () => ReadAll(fromBytes.Transform(bytesView))).Median;
+            var directPaths = BenchmarkTimer.Measure(runs, () => paths.Sum(p => AudioLoader.LoadMono(p).Length)).Median;
+            var cursorPaths = BenchmarkTimer.Measure(runs, () => ReadAll(fromPaths.Transform(pathView))).Median;
+            var engineRuns = BenchmarkTimer.Measure(runs, () => paths.Sum(p => engine.Predict(new PathRow { Path = p }).SampleCount)).Median;
             Report("direct: AudioLoader.LoadMono(bytes) per clip", directBytes, directBytes);
             Report("IDataView cursor: LoadAudio over a bytes column", cursorBytes, directBytes);
             Report("direct: AudioLoader.LoadMono(path) per clip", directPaths, directPaths);
@@ -117,39 +116,6 @@ internal static class BenchMlNetCommand
 
     private static void Report(string name, double seconds, double directSeconds) =>
         Console.WriteLine($"{name,-58} {seconds * 1000,9:F1} {seconds / directSeconds,15:F3}x");
-
-    private static double Measure(int runs, Func<long> action)
-    {
-        GC.KeepAlive(action());
-        var times = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            var watch = Stopwatch.StartNew();
-            GC.KeepAlive(action());
-            times[i] = watch.Elapsed.TotalSeconds;
-        }
-
-        Array.Sort(times);
-        return times[runs / 2];
-    }
-
-    private static void PinToOneCore()
-    {
-        try
-        {
-            if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
-            {
-                using var process = Process.GetCurrentProcess();
-                process.ProcessorAffinity = 1;
-            }
-        }
-        catch (Exception e) when (e is PlatformNotSupportedException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            Console.Error.WriteLine($"Could not pin the process to one core ({e.Message}).");
-        }
-    }
 
     private sealed class PathRow
     {

@@ -9,14 +9,19 @@ internal static class BenchSaeCommand
 {
     public static Command Create()
     {
-        var small = new Option<bool>("--small-only") { Description = "Only the d=1024, m=8192, k=32 shape." };
+        var shape = new Option<string>("--shape")
+        {
+            Description = "Which shapes: small (d=1024, m=8192, k=32), paper (d=4096, m=32768, k=250) or both.",
+            DefaultValueFactory = _ => "both",
+        };
+        shape.AcceptOnlyFromAmong("small", "paper", "both");
         var steps = new Option<int?>("--steps") { Description = "Timed steps per configuration (default 10 / 3)." };
         var dead = new Option<double>("--dead-fraction")
         {
             Description = "Share of latents marked dead for the AuxK-on figure.",
             DefaultValueFactory = _ => 0.10,
         };
-        var command = new Command("sae", "Benchmark the Top-K SAE trainer and encoder (CPU, float32).") { small, steps, dead };
+        var command = new Command("sae", "Benchmark the Top-K SAE trainer and encoder (CPU, float32).") { shape, steps, dead };
         command.SetAction(parse =>
         {
             var shapes = SaeBenchmark.DefaultShapes
@@ -25,7 +30,7 @@ internal static class BenchSaeCommand
                     Steps = parse.GetValue(steps) ?? s.Steps,
                     DeadFraction = parse.GetValue(dead),
                 })
-                .Take(parse.GetValue(small) ? 1 : 2)
+                .Where((_, i) => parse.GetValue(shape) switch { "small" => i == 0, "paper" => i == 1, _ => true })
                 .ToList();
             var results = new List<SaeBenchmarkResult>();
             foreach (var shape in shapes)

@@ -10,13 +10,18 @@ internal static class CommandRegistry
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
         yield return TrainCommand.Create();
+        yield return DiscoverCommand.Create();
+        yield return ApplyCommand.Create();
+        yield return EvalCommand.Create();
         yield return SteerCommand.Create();
         yield return DemoCommand.Create();
         yield return BenchCommand.Create(
             BenchDecodeCommand.Create(),
             BenchMlNetCommand.Create(),
             BenchExtractCommand.Create(),
+            BenchExtractMemoryCommand.Create(),
             BenchSaeCommand.Create(),
-            BenchConceptsCommand.Create());
+            BenchConceptsCommand.Create(),
+            BenchDemoCommand.Create());
     }
 }

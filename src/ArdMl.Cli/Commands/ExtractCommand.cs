@@ -121,6 +121,7 @@ internal static class ExtractCommand
         ModelDescription description, string[] requestedTaps, string audioFolder, string outFolder, int part, int parts,
         ActivationExtractorOptions options, ActivationShardDataType dtype, double? maxSeconds)
     {
+        var all = FindAudio(audioFolder);
         using var extractor = ActivationExtractor.Create(description, requestedTaps, options);
         if (extractor.ExecutionNotice is { } notice)
         {
@@ -151,7 +152,6 @@ internal static class ExtractCommand
                 });
             }
 
-            var all = FindAudio(audioFolder);
             var mine = all.Where((_, k) => k % parts == part).ToList();
             var todo = mine.Where(id => writers.Values.Any(w => !w.Contains(id))).ToList();
             Console.WriteLine(

@@ -23,7 +23,7 @@ public sealed class ActivationExtractor : IDisposable
     private readonly InferenceSession? _melSession;
     private readonly WhisperLogMel? _logMel;
     private readonly string[] _taps;
-    private readonly string[] _runOutputs = [];
+    private readonly string[] _runOutputs;
     private readonly HashSet<string> _inputTaps;
     private readonly Dictionary<string, int> _widths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TapOutputDecoder> _decoders = new(StringComparer.Ordinal);
@@ -35,6 +35,9 @@ public sealed class ActivationExtractor : IDisposable
     private readonly int _hopUnits;
     private readonly string _modelPath;
     private readonly RunOptions _runOptions = new();
+
+    /// <summary>Analysis window of openWakeWord's mel model (n_fft 512): a mel frame covers 512 samples.</summary>
+    private const int MelFftSize = 512;
     private bool _disposed;
 
     private ActivationExtractor(
@@ -475,8 +478,8 @@ public sealed class ActivationExtractor : IDisposable
         return decoder;
     }
 
-    private static ReadOnlySpan<float> TapData(ActivationExtractor self, string tap, IReadOnlyList<OrtValue> outputs, float[] input, int inputLength) =>
-        self._inputTaps.Contains(tap) ? input.AsSpan(0, inputLength) : outputs[Array.IndexOf(self._runOutputs, tap)].GetTensorDataAsSpan<float>();
+    private ReadOnlySpan<float> TapData(string tap, IReadOnlyList<OrtValue> outputs, float[] input, int inputLength) =>
+        _inputTaps.Contains(tap) ? input.AsSpan(0, inputLength) : outputs[Array.IndexOf(_runOutputs, tap)].GetTensorDataAsSpan<float>();
 
     private int InputValuesPerWindow() => (int)_inputShapeTemplate.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
 
@@ -548,7 +551,6 @@ public sealed class ActivationExtractor : IDisposable
             return samples.ToArray();
         }
 
-        const int MelFftSize = 512;
         var validFrames = samples.Length < MelFftSize ? 0 : ((samples.Length - MelFftSize) / front.MelHopSamples) + 1;
         var minimumSamples = ((front.WindowFrames - 1) * front.MelHopSamples) + MelFftSize;
         var length = samples.Length;
@@ -707,7 +709,7 @@ public sealed class ActivationExtractor : IDisposable
         for (var t = 0; t < _taps.Length; t++)
         {
             var decoder = DecoderFor(_taps[t], outputs, shape, count);
-            var data = TapData(this, _taps[t], outputs, buffer, perWindow * count);
+            var data = TapData(_taps[t], outputs, buffer, perWindow * count);
             for (var s = 0; s < count; s++)
             {
                 var (clip, window) = slots[s];
@@ -717,7 +719,7 @@ public sealed class ActivationExtractor : IDisposable
                 var sampleLength = (long)_unitsPerWindow * _samplesPerUnit;
                 if (_description.FrontEnd.Kind == FrontEndKind.MelThenWindows)
                 {
-                    sampleLength += 240; // the last mel frame's 400-sample window reaches 240 samples past its hop.
+                    sampleLength += MelFftSize - _samplesPerUnit; // the last mel frame's 512-sample window reaches past its hop.
                 }
 
                 clip.Append(t, decoder, data, s, keep, frames, sampleStart, sampleLength, window.Loop);
@@ -813,7 +815,7 @@ public sealed class ActivationExtractor : IDisposable
             for (var t = 0; t < _taps.Length; t++)
             {
                 var decoder = DecoderFor(_taps[t], outputs, batch.InputShape, group.Count);
-                var data = TapData(this, _taps[t], outputs, batch.InputBuffer, batch.InputBuffer.Length);
+                var data = TapData(_taps[t], outputs, batch.InputBuffer, batch.InputBuffer.Length);
                 for (var b = 0; b < group.Count; b++)
                 {
                     if (step >= plans[b].Count)

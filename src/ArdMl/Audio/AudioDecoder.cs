@@ -68,6 +68,11 @@ public static class AudioDecoder
     internal static byte[] ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new AudioDecodeException(path, "is a directory, not an audio file");
+        }
+
         try
         {
             return File.ReadAllBytes(path);

@@ -22,6 +22,8 @@ public static class AudioResampler
 {
     private const int MaxCachedFilters = 32;
 
+    private static readonly bool UseV512 = Vector512.IsHardwareAccelerated;
+
     private static readonly ConcurrentDictionary<(int Input, int Output), PolyphaseFilter> Filters = new();
 
     /// <summary>Resamples a mono signal from <paramref name="inputRate"/> to <paramref name="outputRate"/>.</summary>
@@ -183,7 +185,7 @@ public static class AudioResampler
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float Dot(ref float coefficients, ref float samples, int count)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (UseV512)
             {
                 var sum0 = Vector512<float>.Zero;
                 var sum1 = Vector512<float>.Zero;

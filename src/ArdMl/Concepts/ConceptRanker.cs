@@ -35,6 +35,7 @@ public sealed class ConceptRanker
     private long _clipCount;
     private ulong _currentHash;
     private string _currentId = string.Empty;
+    private string? _faultedBy;
 
     /// <summary>Creates a ranker for <paramref name="latentCount"/> latents.</summary>
     public ConceptRanker(int latentCount, ConceptRankerOptions? options = null)
@@ -88,7 +89,11 @@ public sealed class ConceptRanker
     /// <summary>Bytes of the duplicate-id set: 16–32 bytes per clip while <see cref="ConceptRankerOptions.RejectDuplicateClipIds"/> is on.</summary>
     public long DuplicateCheckBytes => _seenClips?.Bytes ?? 0;
 
-    /// <summary>Adds a clip from dense statistics: μ and c of every latent (both of length m).</summary>
+    /// <summary>
+    /// Adds a clip from dense statistics: μ and c of every latent (both of length m). Values are checked as they are
+    /// used: a coverage outside [0, 1] or a non-finite μ on an active latent throws after the clip's earlier latents
+    /// were counted, and the ranker then refuses further use (<see cref="InvalidOperationException"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">Wrong lengths, coverage outside [0, 1] or a non-finite μ on an active latent.</exception>
     /// <exception cref="DuplicateClipIdException">The clip id was added before.</exception>
     public void AddClip(string clipId, ReadOnlySpan<float> meanActivation, ReadOnlySpan<float> coverage)
@@ -104,6 +109,13 @@ public sealed class ConceptRanker
         {
             UpdateDense(meanActivation, coverage);
         }
+        catch (ArgumentException)
+        {
+            // Dense values are checked as they are used (a separate pass would cost a second scan of 2·m values):
+            // the clip is then part-applied and the ranking can no longer be trusted.
+            _faultedBy = clipId;
+            throw;
+        }
         finally
         {
             _clips.EndClip();
@@ -112,7 +124,8 @@ public sealed class ConceptRanker
 
     /// <summary>
     /// Adds a clip from sparse statistics: the latents listed in <paramref name="latentIndices"/> (distinct, any
-    /// order) with their μ and c; every other latent is silent on the clip (μ = c = 0).
+    /// order) with their μ and c; every other latent is silent on the clip (μ = c = 0). Everything is checked before
+    /// any update, so a rejected clip leaves the ranker unchanged.
     /// </summary>
     public void AddClip(string clipId, ReadOnlySpan<int> latentIndices, ReadOnlySpan<float> meanActivation, ReadOnlySpan<float> coverage)
     {
@@ -142,6 +155,23 @@ public sealed class ConceptRanker
             }
 
             _sparseStamp[index] = epoch;
+        }
+
+        // Sparse values are all checked before anything is updated, so a rejected clip leaves the ranker as it was.
+        for (var i = 0; i < latentIndices.Length; i++)
+        {
+            var c = coverage[i];
+            if (!(c >= 0f && c <= 1f))
+            {
+                throw new ArgumentException(
+                    $"Clip '{clipId}': Coverage of latent {latentIndices[i]} is {c}; a coverage is a share of frames in [0, 1].", nameof(coverage));
+            }
+
+            if (c != 0f && !float.IsFinite(meanActivation[i]))
+            {
+                throw new ArgumentException(
+                    $"Clip '{clipId}': MeanActivation of latent {latentIndices[i]} is {meanActivation[i]}; expected a finite number.", nameof(meanActivation));
+            }
         }
 
         if (_options.Candidates == CandidateClips.AllClips)
@@ -223,6 +253,7 @@ public sealed class ConceptRanker
     /// <summary>Returns the ranking of the clips added so far (the ranker stays usable).</summary>
     public RankingResult Complete()
     {
+        ThrowIfFaulted();
         var latents = new LatentRanking[_latentCount];
         for (var j = 0; j < _latentCount; j++)
         {
@@ -264,6 +295,7 @@ public sealed class ConceptRanker
 
     private void BeginClip(string clipId)
     {
+        ThrowIfFaulted();
         ArgumentNullException.ThrowIfNull(clipId);
         if (clipId.Length == 0)
         {
@@ -279,6 +311,16 @@ public sealed class ConceptRanker
         _currentId = clipId;
         _currentHash = ClipIdHash.Hash64(clipId);
         _clips.BeginClip(clipId);
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (_faultedBy is not null)
+        {
+            throw new InvalidOperationException(
+                $"ConceptRanker: clip '{_faultedBy}' was rejected part-way through a dense update, so this ranking is incomplete; " +
+                "start a new ranker (sparse input is checked before any update and never leaves a ranker in this state).");
+        }
     }
 
     private (float[] Mean, float[] Coverage) DenseScratch()

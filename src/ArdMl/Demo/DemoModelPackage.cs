@@ -94,6 +94,7 @@ public static class DemoModelPackage
                 epochs = o.Epochs,
                 batchSize = o.BatchSize,
                 learningRate = o.LearningRate,
+                positiveWeight = o.PositiveWeight,
                 seed = o.Seed,
                 validationEvery = o.ValidationEvery,
                 threads = o.Threads,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ArdMl.Audio;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ArdMl.Demo;
@@ -79,13 +80,17 @@ public static class DemoModelTrainer
             }
 
             Standardise(network, train, all);
-            using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
-            var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Epochs);
+            using var optimizer = new DemoAdam(network.parameters(), options.LearningRate, options.Epochs);
+            // No weight tensor at the default 1, so that the default loss is libtorch's unweighted one.
+            using var positiveWeights = options.PositiveWeight == 1.0
+                ? null
+                : tensor(Enumerable.Repeat((float)options.PositiveWeight, DemoSoundLabels.All.Count).ToArray()).DetachFromDisposeScope();
             var history = new List<DemoEvaluation>();
             var shuffle = new DemoRandom(options.Seed, 7919);
             for (var epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 var batches = Batches(train, options.BatchSize, shuffle);
+                optimizer.Epoch = epoch - 1;
                 network.train();
                 var lossSum = 0.0;
                 for (var step = 0; step < batches.Count; step++)
@@ -95,15 +100,14 @@ public static class DemoModelTrainer
                     var batch = batches[step];
                     var inputs = stack(batch.Select(c => c.LogMel).ToArray());
                     var targets = stack(batch.Select(c => c.Targets).ToArray());
-                    optimizer.zero_grad();
-                    var loss = nn.functional.binary_cross_entropy_with_logits(network.ClassifyLogMel(inputs), targets);
+                    optimizer.ZeroGrad();
+                    var loss = nn.functional.binary_cross_entropy_with_logits(network.ClassifyLogMel(inputs), targets, pos_weights: positiveWeights);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += loss.item<float>();
                     progress?.Report(new DemoTrainingProgress(epoch, options.Epochs, step + 1, batches.Count, lossSum / (step + 1), null));
                 }
 
-                schedule.step();
                 var evaluation = Evaluate(network, validation);
                 history.Add(evaluation);
                 progress?.Report(new DemoTrainingProgress(epoch, options.Epochs, batches.Count, batches.Count, lossSum / batches.Count, evaluation));
@@ -223,16 +227,18 @@ public static class DemoModelTrainer
         using var scope = NewDisposeScope();
         var frames = cat(train.Select(c => c.LogMel).ToArray(), 1);
         var mean = frames.mean([1]);
-        var std = frames.std(1).clamp_min(1e-3);
+        using var floor = 1e-3f.ToScalar();
+        var scale = frames.std(1).clamp_min(floor).reciprocal();
         var meanValues = mean.data<float>().ToArray();
-        var scaleValues = (1 / std).data<float>().ToArray();
+        var scaleValues = scale.data<float>().ToArray();
         network.SetBandNormalisation(meanValues, scaleValues);
         using var noGrad = no_grad();
         var m = mean.reshape(-1, 1);
-        var s = (1 / std).reshape(-1, 1);
+        var s = scale.reshape(-1, 1);
+        using var minusOne = (-1f).ToScalar();
         foreach (var clip in clips)
         {
-            clip.LogMel.sub_(m).mul_(s);
+            clip.LogMel.add_(m, minusOne).mul_(s);
         }
     }
 

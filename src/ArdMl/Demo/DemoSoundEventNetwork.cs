@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -78,9 +79,14 @@ internal sealed class DemoSoundEventNetwork : nn.Module<Tensor, Tensor>
         using var x = waveform.unsqueeze(1);
         using var real = nn.functional.conv1d(x, _dftReal, stride: DemoModelOptions.HopSamples);
         using var imaginary = nn.functional.conv1d(x, _dftImaginary, stride: DemoModelOptions.HopSamples);
-        using var power = (real * real) + (imaginary * imaginary);
+        // Scalars (the epsilon and the alpha of add/sub) are created explicitly and held until the call returns:
+        // TorchSharp's implicit alpha = 1 can be finalised by the GC while libtorch still reads it.
+        using var one = 1f.ToScalar();
+        using var minusOne = (-1f).ToScalar();
+        using var epsilon = DemoFrontEnd.Epsilon.ToScalar();
+        using var power = (real * real).add_(imaginary * imaginary, one);
         using var mel = nn.functional.conv1d(power, _melFilters);
-        return (((mel + DemoFrontEnd.Epsilon).log() - _bandMean) * _bandScale).MoveToOuterDisposeScope();
+        return mel.add(epsilon, one).log_().add_(_bandMean, minusOne).mul_(_bandScale).MoveToOuterDisposeScope();
     }
 
     /// <summary>The hidden layer [B, hidden, frames / 4] of log-mel features.</summary>

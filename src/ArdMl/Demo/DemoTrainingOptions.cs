@@ -12,6 +12,12 @@ public sealed class DemoTrainingOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 3e-3;
 
+    /// <summary>
+    /// Weight of the positive term of the binary cross-entropy (pos_weight, the same for every label): above 1 trades
+    /// precision for recall, e.g. the second event of a mixture.
+    /// </summary>
+    public double PositiveWeight { get; init; } = 1.0;
+
     /// <summary>Seed of weight initialisation and batch order.</summary>
     public int Seed { get; init; } = 1;
 
@@ -29,12 +35,12 @@ public sealed class DemoTrainingOptions
 
     internal void Validate()
     {
-        if (Epochs < 1 || BatchSize < 1 || LearningRate <= 0 || ValidationEvery < 2 || Threads < 1)
+        if (Epochs < 1 || BatchSize < 1 || LearningRate <= 0 || ValidationEvery < 2 || Threads < 1 || !(PositiveWeight > 0))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(DemoTrainingOptions),
                 $"Training options out of range: Epochs {Epochs} (>= 1), BatchSize {BatchSize} (>= 1), LearningRate {LearningRate} (> 0), " +
-                $"ValidationEvery {ValidationEvery} (>= 2), Threads {Threads} (>= 1).");
+                $"ValidationEvery {ValidationEvery} (>= 2), Threads {Threads} (>= 1), PositiveWeight {PositiveWeight} (> 0).");
         }
 
         Model.Validate();

@@ -46,7 +46,7 @@ public sealed class ExtractActivationsTransformer : ArdRowToRowTransformer, IArd
         if (extractor.ExecutionNotice is { } notice)
         {
             using var channel = Host.Start("ExtractActivations");
-            channel.Warning(MessageSensitivity.None, notice);
+            channel.Warning(notice);
         }
     }
 
@@ -248,7 +248,7 @@ public sealed class ExtractActivationsTransformer : ArdRowToRowTransformer, IArd
     private void ReportSkipped(ClipActivations result)
     {
         using var channel = Host.Start("ExtractActivations");
-        channel.Warning(MessageSensitivity.Unknown, $"ExtractActivations: clip '{result.ClipId}' gives zero frames: {result.Message}");
+        channel.Warning($"ExtractActivations: clip '{result.ClipId}' gives zero frames: {result.Message}");
     }
 
     private sealed class Mapper : ArdRowMapper

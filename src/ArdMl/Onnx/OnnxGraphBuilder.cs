@@ -68,34 +68,12 @@ public sealed class OnnxGraphBuilder
     /// <param name="name">Unique value name.</param>
     /// <param name="values">Values in row-major order.</param>
     /// <param name="shape">Dimensions; their product must equal the number of values.</param>
-    public string AddInitializer(string name, ReadOnlySpan<float> values, params long[] shape)
-    {
-        CheckCount(name, values.Length, shape);
-        Define(name, "initializer");
-        var bytes = new byte[values.Length * sizeof(float)];
-        for (var i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        }
-
-        _graph.Initializer.Add(Tensor(name, TensorProto.Types.DataType.Float, shape, bytes));
-        return name;
-    }
+    public string AddInitializer(string name, ReadOnlySpan<float> values, params long[] shape) =>
+        AddLittleEndianInitializer(name, TensorProto.Types.DataType.Float, values, shape, sizeof(float), BinaryPrimitives.WriteSingleLittleEndian);
 
     /// <summary>Adds an int64 constant tensor (axes, shapes); returns its name.</summary>
-    public string AddInitializer(string name, ReadOnlySpan<long> values, params long[] shape)
-    {
-        CheckCount(name, values.Length, shape);
-        Define(name, "initializer");
-        var bytes = new byte[values.Length * sizeof(long)];
-        for (var i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
-        }
-
-        _graph.Initializer.Add(Tensor(name, TensorProto.Types.DataType.Int64, shape, bytes));
-        return name;
-    }
+    public string AddInitializer(string name, ReadOnlySpan<long> values, params long[] shape) =>
+        AddLittleEndianInitializer(name, TensorProto.Types.DataType.Int64, values, shape, sizeof(long), BinaryPrimitives.WriteInt64LittleEndian);
 
     /// <summary>Adds a node with one output; returns the output's name.</summary>
     /// <param name="opType">Operator (e.g. "Conv").</param>
@@ -226,6 +204,21 @@ public sealed class OnnxGraphBuilder
         };
     }
 
+    private string AddLittleEndianInitializer<T>(
+        string name, TensorProto.Types.DataType type, ReadOnlySpan<T> values, long[] shape, int elementSize, LittleEndianWriter<T> write)
+    {
+        CheckCount(name, values.Length, shape);
+        Define(name, "initializer");
+        var bytes = new byte[values.Length * elementSize];
+        for (var i = 0; i < values.Length; i++)
+        {
+            write(bytes.AsSpan(i * elementSize), values[i]);
+        }
+
+        _graph.Initializer.Add(Tensor(name, type, shape, bytes));
+        return name;
+    }
+
     private static TensorProto Tensor(string name, TensorProto.Types.DataType type, long[] shape, byte[] raw)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
@@ -251,4 +244,6 @@ public sealed class OnnxGraphBuilder
             throw new ArgumentException($"The value name '{name}' ({what}) is already used in graph '{_graph.Name}'.", nameof(name));
         }
     }
+
+    private delegate void LittleEndianWriter<in T>(Span<byte> destination, T value);
 }

@@ -91,6 +91,15 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
 
     public float* InputPointer => Pointer(_input);
 
+    /// <summary>Runs only the dense encoder matmul of a step (same buffers and shape), for benchmarks.</summary>
+    public void EncoderMatmulOnly()
+    {
+        using (no_grad())
+        {
+            _pre.addmm_(_centered, _sae.EncoderWeight.t(), beta: 0f, alpha: 1f);
+        }
+    }
+
     public (NativeBuffer<float> First, NativeBuffer<float> Second) EncoderWeightMoments { get; }
 
     public (NativeBuffer<float> First, NativeBuffer<float> Second) DecoderWeightMoments { get; }
@@ -459,7 +468,11 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         Tensor gradEncoder;
         using (no_grad())
         {
-            aux.mul_((float)(2.0 * _auxCoefficient / auxDenominator));
+            using (var auxScale = ((float)(2.0 * _auxCoefficient / auxDenominator)).ToScalar())
+            {
+                aux.mul_(auxScale);
+            }
+
             gradZ = aux.mm(decoderRows.t());
             float* gz = Pointer(gradZ);
             SaeKernels.ParallelRanges(b, 64, (start, end) =>

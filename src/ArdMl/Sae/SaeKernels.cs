@@ -190,20 +190,6 @@ internal static unsafe class SaeKernels
         }
     }
 
-    /// <summary><c>y = x</c> over <paramref name="length"/> floats (or zero when <paramref name="x"/> is null).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CopyOrClear(float* x, float* y, int length)
-    {
-        if (x == null)
-        {
-            new Span<float>(y, length).Clear();
-        }
-        else
-        {
-            new ReadOnlySpan<float>(x, length).CopyTo(new Span<float>(y, length));
-        }
-    }
-
     /// <summary>
     /// Selects the <paramref name="k"/> largest of <c>row + bias</c> (bias optional; ties: lower index first), writing
     /// them in descending order (raw, no ReLU). With <paramref name="storeBiased"/> the biased values are written
@@ -463,23 +449,6 @@ internal static unsafe class SaeKernels
 
             values[j + 1] = v;
             indices[j + 1] = ix;
-        }
-    }
-
-    /// <summary>
-    /// Sparse decode of one row: <c>output = bias + Σ_j max(values[j],0)·W[indices[j]]</c>, with <paramref name="bias"/>
-    /// optional (null for the AuxK decode, which must not add b_dec).
-    /// </summary>
-    public static void DecodeRow(float* values, int* indices, int count, float* weights, int width, float* bias, float* output)
-    {
-        CopyOrClear(bias, output, width);
-        for (int j = 0; j < count; j++)
-        {
-            float v = values[j];
-            if (v > 0f)
-            {
-                Axpy(v, weights + ((long)indices[j] * width), output, width);
-            }
         }
     }
 

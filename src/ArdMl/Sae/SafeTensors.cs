@@ -258,9 +258,12 @@ public static class SafeTensorsFile
     }
 
     /// <summary>Writes <paramref name="tensors"/> (in the given order) to <paramref name="path"/> atomically.</summary>
-    public static void Write(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        WriteStreaming(path, tensors.Select(t => new SafeTensorSource(t.Name, t.DType, t.Shape, t.Data.LongLength, stream => stream.Write(t.Data))).ToList(), metadata);
+
+    /// <summary>Writes tensors whose bytes are produced by callbacks (no managed copy of large native buffers).</summary>
+    internal static void WriteStreaming(string path, IReadOnlyList<SafeTensorSource> list, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var list = tensors.ToList();
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
         {
@@ -288,13 +291,18 @@ public static class SafeTensorsFile
                 shape.Add(s);
             }
 
+            if (SafeTensor.ElementCount(t.Shape) * SafeTensor.ElementSize(t.DType) != t.ByteLength)
+            {
+                throw new ArgumentException($"Tensor '{t.Name}' of shape [{string.Join(", ", t.Shape)}] {t.DType} cannot have {t.ByteLength} bytes.");
+            }
+
             header[t.Name] = new JsonObject
             {
                 ["dtype"] = t.DType.ToString(),
                 ["shape"] = shape,
-                ["data_offsets"] = new JsonArray(offset, offset + t.Data.LongLength),
+                ["data_offsets"] = new JsonArray(offset, offset + t.ByteLength),
             };
-            offset += t.Data.LongLength;
+            offset += t.ByteLength;
         }
 
         var headerText = header.ToJsonString();
@@ -310,7 +318,12 @@ public static class SafeTensorsFile
             stream.Write(headerBytes);
             foreach (var t in list)
             {
-                stream.Write(t.Data);
+                long before = stream.Position;
+                t.WriteData(stream);
+                if (stream.Position - before != t.ByteLength)
+                {
+                    throw new InvalidOperationException($"Tensor '{t.Name}' wrote {stream.Position - before} bytes instead of {t.ByteLength}.");
+                }
             }
         }
 
@@ -370,5 +383,27 @@ public static class SafeTensorsFile
         }
 
         return (name, dtype, shape, begin, end);
+    }
+}
+
+/// <summary>A tensor to write: its header fields and a callback that writes exactly <c>ByteLength</c> bytes.</summary>
+internal sealed record SafeTensorSource(string Name, SafeTensorDType DType, long[] Shape, long ByteLength, Action<Stream> WriteData)
+{
+    /// <summary>An F32 tensor read straight from native memory (which must stay alive until written).</summary>
+    public static unsafe SafeTensorSource FromNative(string name, float* data, long count, params long[] shape)
+    {
+        var address = (IntPtr)data;
+        return new SafeTensorSource(name, SafeTensorDType.F32, shape, count * sizeof(float), stream =>
+        {
+            byte* p = (byte*)address;
+            long remaining = count * sizeof(float);
+            while (remaining > 0)
+            {
+                int chunk = (int)Math.Min(remaining, 1 << 24);
+                stream.Write(new ReadOnlySpan<byte>(p, chunk));
+                p += chunk;
+                remaining -= chunk;
+            }
+        });
     }
 }

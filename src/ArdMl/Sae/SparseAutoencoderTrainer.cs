@@ -370,25 +370,30 @@ public sealed class SparseAutoencoderTrainer
 
         Directory.CreateDirectory(temporary);
         int m = sae.LatentCount;
-        var tensors = new List<SafeTensor>
+        var bufferContents = buffer.Contents;
+        fixed (float* bufferPointer = bufferContents)
         {
-            SafeTensor.FromSingles("encoder.weight", SparsifyFormat.ToArray(sae.EncoderWeight), m, d),
-            SafeTensor.FromSingles("encoder.bias", SparsifyFormat.ToArray(sae.EncoderBias), m),
-            SafeTensor.FromSingles("W_dec", SparsifyFormat.ToArray(sae.DecoderWeight), m, d),
-            SafeTensor.FromSingles("b_dec", SparsifyFormat.ToArray(sae.DecoderBias), d),
-            SafeTensor.FromSingles("adam.encoder.weight.m", step.EncoderWeightMoments.First.Span, m, d),
-            SafeTensor.FromSingles("adam.encoder.weight.v", step.EncoderWeightMoments.Second.Span, m, d),
-            SafeTensor.FromSingles("adam.W_dec.m", step.DecoderWeightMoments.First.Span, m, d),
-            SafeTensor.FromSingles("adam.W_dec.v", step.DecoderWeightMoments.Second.Span, m, d),
-            SafeTensor.FromSingles("adam.encoder.bias.m", step.EncoderBiasMoments.First.Span, m),
-            SafeTensor.FromSingles("adam.encoder.bias.v", step.EncoderBiasMoments.Second.Span, m),
-            SafeTensor.FromSingles("adam.b_dec.m", step.DecoderBiasMoments.First.Span, d),
-            SafeTensor.FromSingles("adam.b_dec.v", step.DecoderBiasMoments.Second.Span, d),
-            SafeTensor.FromInt64s("tokens_since_fired", state.TokensSinceFired, m),
-            SafeTensor.FromInt64s("window_fires", state.WindowFires, m),
-            SafeTensor.FromSingles("shuffle_buffer", buffer.Contents, buffer.Count, d),
-        };
-        SafeTensorsFile.Write(Path.Combine(temporary, "state.safetensors"), tensors);
+            var tensors = new List<SafeTensorSource>
+            {
+                SafeTensorSource.FromNative("encoder.weight", FusedTrainingStep.Pointer(sae.EncoderWeight), (long)m * d, m, d),
+                SafeTensorSource.FromNative("encoder.bias", FusedTrainingStep.Pointer(sae.EncoderBias), m, m),
+                SafeTensorSource.FromNative("W_dec", FusedTrainingStep.Pointer(sae.DecoderWeight), (long)m * d, m, d),
+                SafeTensorSource.FromNative("b_dec", FusedTrainingStep.Pointer(sae.DecoderBias), d, d),
+                SafeTensorSource.FromNative("adam.encoder.weight.m", step.EncoderWeightMoments.First.Pointer, (long)m * d, m, d),
+                SafeTensorSource.FromNative("adam.encoder.weight.v", step.EncoderWeightMoments.Second.Pointer, (long)m * d, m, d),
+                SafeTensorSource.FromNative("adam.W_dec.m", step.DecoderWeightMoments.First.Pointer, (long)m * d, m, d),
+                SafeTensorSource.FromNative("adam.W_dec.v", step.DecoderWeightMoments.Second.Pointer, (long)m * d, m, d),
+                SafeTensorSource.FromNative("adam.encoder.bias.m", step.EncoderBiasMoments.First.Pointer, m, m),
+                SafeTensorSource.FromNative("adam.encoder.bias.v", step.EncoderBiasMoments.Second.Pointer, m, m),
+                SafeTensorSource.FromNative("adam.b_dec.m", step.DecoderBiasMoments.First.Pointer, d, d),
+                SafeTensorSource.FromNative("adam.b_dec.v", step.DecoderBiasMoments.Second.Pointer, d, d),
+                ToSource(SafeTensor.FromInt64s("tokens_since_fired", state.TokensSinceFired, m)),
+                ToSource(SafeTensor.FromInt64s("window_fires", state.WindowFires, m)),
+                SafeTensorSource.FromNative("shuffle_buffer", bufferPointer, bufferContents.Length, buffer.Count, d),
+            };
+            SafeTensorsFile.WriteStreaming(Path.Combine(temporary, "state.safetensors"), tensors);
+        }
+
         var position = buffer.Position;
         var json = new JsonObject
         {
@@ -477,6 +482,8 @@ public sealed class SparseAutoencoderTrainer
             t["shuffle_buffer"].ToSingles());
         return true;
     }
+
+    private static SafeTensorSource ToSource(SafeTensor t) => new(t.Name, t.DType, t.Shape, t.Data.LongLength, stream => stream.Write(t.Data));
 
     private static void Assign(Tensor target, float[] values)
     {

@@ -70,36 +70,32 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
     /// Tied initialisation: random unit-norm decoder rows (seeded, platform-independent), encoder = decoder
     /// transpose, zero biases.
     /// </summary>
-    public void InitializeTied(ulong seed)
+    public unsafe void InitializeTied(ulong seed)
     {
         var random = new DeterministicRandom(seed);
-        var rows = new float[(long)LatentCount * InputDim];
-        for (long i = 0; i < rows.LongLength; i++)
-        {
-            rows[i] = (float)random.NextGaussian();
-        }
-
-        for (int j = 0; j < LatentCount; j++)
-        {
-            var row = rows.AsSpan(j * InputDim, InputDim);
-            double norm = 0;
-            foreach (var v in row)
-            {
-                norm += (double)v * v;
-            }
-
-            float scale = norm > 0 ? (float)(1.0 / Math.Sqrt(norm)) : 0f;
-            for (int i = 0; i < row.Length; i++)
-            {
-                row[i] *= scale;
-            }
-        }
-
         using (no_grad())
         {
-            using var t = tensor(rows, [LatentCount, InputDim]);
-            _decoderWeight.copy_(t);
-            _encoder.weight!.copy_(t);
+            // Written straight into the decoder's memory (no managed copy of an m × d matrix).
+            float* rows = FusedTrainingStep.Pointer(_decoderWeight);
+            for (int j = 0; j < LatentCount; j++)
+            {
+                float* row = rows + ((long)j * InputDim);
+                double norm = 0;
+                for (int i = 0; i < InputDim; i++)
+                {
+                    float v = (float)random.NextGaussian();
+                    row[i] = v;
+                    norm += (double)v * v;
+                }
+
+                float scale = norm > 0 ? (float)(1.0 / Math.Sqrt(norm)) : 0f;
+                for (int i = 0; i < InputDim; i++)
+                {
+                    row[i] *= scale;
+                }
+            }
+
+            _encoder.weight!.copy_(_decoderWeight);
             _encoder.bias!.zero_();
             _decoderBias.zero_();
         }
@@ -141,7 +137,10 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
         long n = values.shape[0];
         long k = values.shape[1];
         var rows = _decoderWeight.index_select(0, indices.reshape(-1).to(ScalarType.Int64)).reshape(n, k, InputDim);
-        var decoded = values.unsqueeze(1).bmm(rows).squeeze(1) + _decoderBias;
+        // An explicit Scalar held to the end of the call: add(Tensor) passes a temporary alpha that the GC may
+        // finalise while libtorch still reads it.
+        using var one = 1f.ToScalar();
+        var decoded = values.unsqueeze(1).bmm(rows).squeeze(1).add(_decoderBias, one);
         return decoded.MoveToOuterDisposeScope();
     }
 
@@ -156,7 +155,8 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
         var pre = PreActivations(input);
         var (values, indices) = pre.topk(K, dim: 1, largest: true, sorted: false);
         var dense = zeros_like(pre).scatter(1, indices, values.relu());
-        return (dense.mm(_decoderWeight) + _decoderBias).MoveToOuterDisposeScope();
+        using var one = 1f.ToScalar();
+        return dense.mm(_decoderWeight).add(_decoderBias, one).MoveToOuterDisposeScope();
     }
 
     /// <summary>Copies all four weights from another SAE of the same shape.</summary>

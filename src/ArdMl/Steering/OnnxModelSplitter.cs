@@ -5,16 +5,22 @@ namespace ArdMl.Steering;
 
 /// <summary>
 /// Cuts an ONNX model at an internal value (the tap) by graph surgery on its <see cref="ModelProto"/>.
-/// Node sets come from reachability: the suffix holds the nodes that depend on the tap (transitively, counting values
+/// Node sets come from reachability. The suffix holds the nodes that depend on the tap (transitively, counting values
 /// a node's subgraphs — <c>If</c>/<c>Loop</c>/<c>Scan</c> bodies — read from the outer scope) and are needed for an
-/// output (plus copies of the constant nodes they read, which depend on no graph input); the prefix holds every other
-/// node needed for an output or for the tap. Each half keeps the initializers its
-/// nodes read, the model's IR version, opset imports, functions and metadata, and the <c>value_info</c> of its values.
-/// Every value crossing the cut becomes a prefix output and a suffix input; where the model does not record a
-/// crossing value's type, it is taken from ONNX Runtime's type inference on the prefix.
+/// output, plus copies of the constant nodes they read (nodes that depend on no graph input and draw no random
+/// numbers). The prefix holds the nodes needed for the tap, for the other values the suffix reads from it, and for
+/// the outputs that do not depend on the tap. Each half keeps the initializers its nodes read, the model's IR version,
+/// opset imports, functions and metadata, and the <c>value_info</c> of its values. Every value crossing the cut
+/// becomes a prefix output and a suffix input; where the model does not record a crossing value's type, it is taken
+/// from ONNX Runtime's type inference on the prefix. Models whose tensors live in external data files are not
+/// supported by <see cref="SplitModelSession"/> (it loads the halves from memory).
 /// </summary>
 public static class OnnxModelSplitter
 {
+    /// <summary>Operators whose outputs must not be recomputed in the suffix (copies would draw different values).</summary>
+    private static readonly HashSet<string> NondeterministicOps =
+        ["RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"];
+
     /// <summary>Splits the model file at <paramref name="modelPath"/> at the value <paramref name="tapName"/>.</summary>
     public static OnnxModelSplit Split(string modelPath, string tapName)
     {
@@ -76,15 +82,9 @@ public static class OnnxModelSplitter
                 nameof(tapName));
         }
 
-        // Nodes that depend on the tap.
+        // Nodes that depend on the tap (ONNX requires nodes in topological order, so one pass suffices).
         var downstream = new bool[nodes.Count];
         var tainted = new HashSet<string>(StringComparer.Ordinal) { tapName };
-        for (int n = 0; n < nodes.Count; n++)
-        {
-            // Nodes are topologically sorted in a valid ONNX graph; one pass suffices, a second catches unsorted files.
-            MarkDownstream(n);
-        }
-
         for (int n = 0; n < nodes.Count; n++)
         {
             MarkDownstream(n);
@@ -120,7 +120,7 @@ public static class OnnxModelSplitter
         var constant = new bool[nodes.Count];
         for (int n = 0; n < nodes.Count; n++)
         {
-            constant[n] = reads[n].All(v => (initializers.Contains(v) && !originalInputs.Contains(v))
+            constant[n] = !NondeterministicOps.Contains(nodes[n].OpType) && reads[n].All(v => (initializers.Contains(v) && !originalInputs.Contains(v))
                 || (producer.TryGetValue(v, out var p) && p < n && constant[p]));
         }
 
@@ -142,7 +142,6 @@ public static class OnnxModelSplitter
         }
 
         var suffixNodes = Enumerable.Range(0, nodes.Count).Where(n => inSuffix[n]).ToList();
-        var prefixNodes = Enumerable.Range(0, nodes.Count).Where(n => needed[n] && !downstream[n]).ToList();
 
         var suffixProduced = suffixNodes.SelectMany(n => nodes[n].Output).Where(o => o.Length > 0).ToHashSet(StringComparer.Ordinal);
         var crossing = new List<string>();
@@ -191,11 +190,30 @@ public static class OnnxModelSplitter
             }
         }
 
-        var prefixReads = prefixNodes.SelectMany(n => reads[n]).ToHashSet(StringComparer.Ordinal);
-        var types = KnownTypes(graph);
         var prefixOutputNames = new List<string> { tapName };
         prefixOutputNames.AddRange(crossing);
         prefixOutputNames.AddRange(passThrough.Where(o => !prefixOutputNames.Contains(o)));
+
+        // The prefix: the nodes its outputs need (none of them depends on the tap).
+        var inPrefix = new bool[nodes.Count];
+        var pending = new Stack<string>(prefixOutputNames);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.Count > 0)
+        {
+            var value = pending.Pop();
+            if (seen.Add(value) && producer.TryGetValue(value, out var n) && !inPrefix[n])
+            {
+                inPrefix[n] = true;
+                foreach (var input in reads[n])
+                {
+                    pending.Push(input);
+                }
+            }
+        }
+
+        var prefixNodes = Enumerable.Range(0, nodes.Count).Where(n => inPrefix[n]).ToList();
+        var prefixReads = prefixNodes.SelectMany(n => reads[n]).ToHashSet(StringComparer.Ordinal);
+        var types = KnownTypes(graph);
 
         var prefix = NewModel(model);
         prefix.Graph.Name = graph.Name + "_prefix";

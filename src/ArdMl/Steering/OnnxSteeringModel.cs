@@ -79,26 +79,8 @@ public sealed class OnnxSteeringModel : ISteeringModel, IDisposable
             }
 
             using var forward = _session.RunPrefix(feeds);
-            var layout = _axes.Resolve(forward.TapShape);
+            var (layout, replacement) = _session.InterveneAtTap(forward, _axes, intervention, 0, tapFrames);
             _lastWidth = layout.Width;
-            float[]? replacement = null;
-            if (intervention is not null || tapFrames is not null)
-            {
-                var frames = layout.ToFrames(forward.Tap);
-                tapFrames?.AddRange(frames);
-                if (intervention is not null)
-                {
-                    if (intervention.Width != layout.Width)
-                    {
-                        throw new ArgumentException(
-                            $"The intervention expects width {intervention.Width}; tap '{_session.Split.TapName}' has width {layout.Width} under '{_axes}'.",
-                            nameof(intervention));
-                    }
-
-                    replacement = layout.ToTensor(intervention.Apply(frames, 0));
-                }
-            }
-
             return _session.RunSuffix(forward, replacement)[_outputName].AsSingles();
         }
         finally

@@ -91,26 +91,8 @@ public sealed class SileroVadSteeringModel : ISteeringModel, IDisposable
             using var input = OrtValue.CreateTensorValueFromMemory(window, [1, window.Length]);
             using var stateValue = OrtValue.CreateTensorValueFromMemory(state, [2, 1, 128]);
             using var forward = _session.RunPrefix(new Dictionary<string, OrtValue> { ["input"] = input, ["state"] = stateValue, ["sr"] = sr });
-            var layout = _axes.Resolve(forward.TapShape);
+            var (layout, replacement) = _session.InterveneAtTap(forward, _axes, intervention, firstFrame, tapFrames);
             width = layout.Width;
-            float[]? replacement = null;
-            if (intervention is not null || tapFrames is not null)
-            {
-                var frames = layout.ToFrames(forward.Tap);
-                tapFrames?.AddRange(frames);
-                if (intervention is not null)
-                {
-                    if (intervention.Width != layout.Width)
-                    {
-                        throw new ArgumentException(
-                            $"The intervention expects width {intervention.Width}; tap '{Split.TapName}' has width {layout.Width} under '{_axes}'.",
-                            nameof(intervention));
-                    }
-
-                    replacement = layout.ToTensor(intervention.Apply(frames, firstFrame));
-                }
-            }
-
             firstFrame += layout.FrameCount;
 
             var outputs = _session.RunSuffix(forward, replacement);

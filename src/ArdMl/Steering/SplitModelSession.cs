@@ -119,6 +119,43 @@ public sealed class SplitModelSession : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Reads <paramref name="forward"/>'s tap as frames × d under <paramref name="axes"/>, appends the frames to
+    /// <paramref name="tapFrames"/> when given, and returns the layout with the tap tensor edited by
+    /// <paramref name="intervention"/> (null replacement when there is no intervention).
+    /// </summary>
+    /// <param name="forward">A prefix run of this session.</param>
+    /// <param name="axes">How the tap maps to frames × d.</param>
+    /// <param name="intervention">The edit to apply, or null.</param>
+    /// <param name="firstFrame">The clip-level index of the tap's first frame.</param>
+    /// <param name="tapFrames">Receives the unedited frames, or null.</param>
+    /// <exception cref="ArgumentException">The intervention's width differs from the tap's.</exception>
+    internal (TapFrameLayout Layout, float[]? Replacement) InterveneAtTap(
+        TapForward forward, TapAxisSpec axes, IActivationIntervention? intervention, int firstFrame, List<float>? tapFrames)
+    {
+        var layout = axes.Resolve(forward.TapShape);
+        if (intervention is null && tapFrames is null)
+        {
+            return (layout, null);
+        }
+
+        var frames = layout.ToFrames(forward.Tap);
+        tapFrames?.AddRange(frames);
+        if (intervention is null)
+        {
+            return (layout, null);
+        }
+
+        if (intervention.Width != layout.Width)
+        {
+            throw new ArgumentException(
+                $"The intervention expects width {intervention.Width}; tap '{Split.TapName}' has width {layout.Width} under '{axes}'.",
+                nameof(intervention));
+        }
+
+        return (layout, layout.ToTensor(intervention.Apply(frames, firstFrame)));
+    }
+
     private static Dictionary<string, OrtValue> Select(
         IReadOnlyDictionary<string, OrtValue> inputs, IEnumerable<string> names, string half)
     {

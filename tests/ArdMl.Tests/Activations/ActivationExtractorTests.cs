@@ -275,6 +275,23 @@ public sealed class ActivationExtractorTests : IDisposable
     }
 
     [Fact]
+    public void TheBaselineReplaysExactlyTheRunsTheEngineMade()
+    {
+        var clips = new[] { new AudioClip("a", Ramp(20)), new AudioClip("b", Ramp(9)), new AudioClip("c", Ramp(3)) };
+        using (var windowed = ActivationExtractor.Create(Windowed(tail: "pad"), ["proj"], new ActivationExtractorOptions { BatchSize = 2 }))
+        using (var baseline = ExtractionBaseline.Record(windowed, clips))
+        {
+            baseline.RunCount.Should().Be(3, "3 + 2 windows (the 3-sample clip gives none) in batches of 2");
+            baseline.Run();
+        }
+
+        using var recurrent = ActivationExtractor.Create(Recurrent(), ["hN"], new ActivationExtractorOptions { BatchSize = 2 });
+        using var replay = ExtractionBaseline.Record(recurrent, clips);
+        replay.RunCount.Should().Be(1 + 6 + 1 + 1, "a group start and 6 steps for clips a and b, then a group start and 1 step for clip c");
+        replay.Run();
+    }
+
+    [Fact]
     public void DescriptionErrorsNameTheFileAndField()
     {
         var unknownField = () => ModelDescription.Parse("{\"formatVersion\":1,\"name\":\"x\",\"model\":\"m.onnx\",\"frontEnd\":{\"kind\":\"windows\"},\"bogus\":1}", "x.json", _folder);

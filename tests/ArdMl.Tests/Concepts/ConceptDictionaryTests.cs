@@ -10,36 +10,14 @@ public sealed class ConceptDictionaryTests
     /// </summary>
     internal static async Task<(ConceptDictionary Dictionary, RankingResult Ranking)> DiscoverAsync(IConceptNamer? namer = null, int maxConcurrentNaming = 1)
     {
-        string[] classes = ["dog", "rain", "phone", "bird"];
-        string[] captions =
-        [
-            "a dog barks", "rain falls on a roof", "a telephone rings", "birds chirp in trees",
-        ];
-        const int Latents = 6;
-        const int Clips = 40;
-        var random = new Random(17);
-        var ranker = new ConceptRanker(Latents);
+        var classes = FourClassCorpus.Classes;
+        var captions = FourClassCorpus.Captions;
+        var ranker = new ConceptRanker(FourClassCorpus.Latents);
         var rows = new List<(string Id, float[] Mean, float[] Coverage, float[] Embedding)>();
-        for (var i = 0; i < Clips; i++)
+        var i = 0;
+        foreach (var (cls, mean, coverage, embedding) in FourClassCorpus.Clips(clips: 40, seed: 17))
         {
-            var cls = i % 4;
-            var mean = new float[Latents];
-            var coverage = new float[Latents];
-            mean[cls] = 2f + (float)random.NextDouble();
-            coverage[cls] = 0.5f + (0.5f * (float)random.NextDouble());
-            var other = (cls + 1 + random.Next(3)) % 4;
-            mean[other] = 0.1f * (float)random.NextDouble();
-            coverage[other] = 0.05f + (0.1f * (float)random.NextDouble());
-            mean[4] = 1f;
-            coverage[4] = 0.5f + (0.01f * (i % 7));
-            var embedding = new float[8];
-            embedding[cls] = 1f;
-            for (var d = 0; d < 8; d++)
-            {
-                embedding[d] += 0.3f * (float)random.NextDouble();
-            }
-
-            var id = $"{classes[cls]}-{i:D2}";
+            var id = $"{classes[cls]}-{i++:D2}";
             rows.Add((id, mean, coverage, embedding));
             ranker.AddClip(id, mean, coverage);
         }

@@ -179,11 +179,28 @@ public sealed class ConceptRankerTests
         ranker.Invoking(r => r.AddClip("a", [1f, 0f, 0f], [1f, 0f, 0f])).Should().Throw<DuplicateClipIdException>()
             .Which.ClipId.Should().Be("a");
         ranker.Invoking(r => r.AddClip("b", [1f, 0f], [1f, 0f])).Should().Throw<ArgumentException>().WithMessage("*3 values*");
-        ranker.Invoking(r => r.AddClip("c", [1f, 0f, 0f], [1.5f, 0f, 0f])).Should().Throw<ArgumentException>().WithMessage("*Coverage of latent 0 is 1.5*");
-        ranker.Invoking(r => r.AddClip("d", [float.NaN, 0f, 0f], [0.5f, 0f, 0f])).Should().Throw<ArgumentException>().WithMessage("*MeanActivation of latent 0*");
+        ranker.Invoking(r => r.AddClip("c", [0], [1f], [1.5f])).Should().Throw<ArgumentException>().WithMessage("*Coverage of latent 0 is 1.5*");
+        ranker.Invoking(r => r.AddClip("d", [2], [float.NaN], [0.5f])).Should().Throw<ArgumentException>().WithMessage("*MeanActivation of latent 2*");
         ranker.Invoking(r => r.AddClip("e", [7], [1f], [1f])).Should().Throw<ArgumentException>().WithMessage("*latent index 7*");
         ranker.Invoking(r => r.AddClip("f", [1, 1], [1f, 1f], [1f, 1f])).Should().Throw<ArgumentException>().WithMessage("*listed twice*");
-        ranker.Invoking(r => r.AddClip("g", [0f, 0f, 0f], [-0.5f, 0f, 0f])).Should().Throw<ArgumentException>();
+        ranker.Invoking(r => r.AddClip("g", [0], [0f], [-0.5f])).Should().Throw<ArgumentException>();
+
+        // Rejected sparse clips left no trace.
+        var result = ranker.Complete();
+        result.ClipCount.Should().Be(1);
+        result.Latents[0].Top.Should().Equal(new RankedClip("a", 1f, 1f));
+        result.Latents[2].IsDead.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_dense_clip_rejected_part_way_makes_the_ranker_refuse_further_use()
+    {
+        var ranker = new ConceptRanker(3);
+        ranker.AddClip("a", [1f, 0f, 0f], [1f, 0f, 0f]);
+        ranker.Invoking(r => r.AddClip("b", [1f, float.NaN, 0f], [0.5f, 0.5f, 0f])).Should().Throw<ArgumentException>()
+            .WithMessage("*MeanActivation of latent 1*");
+        ranker.Invoking(r => r.Complete()).Should().Throw<InvalidOperationException>().WithMessage("*'b'*start a new ranker*");
+        ranker.Invoking(r => r.AddClip("c", [0f, 0f, 0f], [0f, 0f, 0f])).Should().Throw<InvalidOperationException>();
     }
 
     [Fact]

@@ -60,6 +60,31 @@ public sealed class DemoCommittedModelTests
     }
 
     [Fact]
+    public void EvaluatorScoresTheCommittedModelAndRejectsOtherModels()
+    {
+        var evaluation = DemoOnnxEvaluator.Evaluate(ModelPath, seed: 4242, clipCount: 40);
+        evaluation.All.ClipCount.Should().Be(40);
+        evaluation.All.TopLabelAccuracy.Should().BeGreaterThan(0.7);
+        evaluation.ByKind.Values.Sum(e => e.ClipCount).Should().Be(40);
+
+        var other = Path.Combine(Path.GetTempPath(), $"ardml-not-demo-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            var g = new ArdMl.Onnx.OnnxGraphBuilder("identity");
+            g.AddInput("waveform", global::Onnx.TensorProto.Types.DataType.Float, "batch", "samples");
+            g.AddNode("Identity", "/Identity", ["waveform"], "logits");
+            g.AddOutput("logits", global::Onnx.TensorProto.Types.DataType.Float, "batch", "samples");
+            g.Save(other);
+            var act = () => DemoOnnxEvaluator.Evaluate(other, 1, 1);
+            act.Should().Throw<InvalidDataException>().WithMessage("*not a demo sound-event model*");
+        }
+        finally
+        {
+            File.Delete(other);
+        }
+    }
+
+    [Fact]
     public void DescriptionMatchesTheModelAndExtractsHiddenFramesAtTwentyFivePerSecond()
     {
         var description = ModelDescription.Load(DescriptionPath);

@@ -9,9 +9,9 @@ namespace ArdMl.Tests.MlNet;
 /// <summary>RankConcepts / ConceptTransformer: discovery in Fit, application, persistence, PredictionEngine, chaining.</summary>
 public sealed class RankConceptsTests : IDisposable
 {
-    private const int Latents = 6;
-    private static readonly string[] Classes = ["dog", "rain", "phone", "bird"];
-    private static readonly string[] ClassCaptions = ["a dog barks", "rain falls on a roof", "a telephone rings", "birds chirp in trees"];
+    private const int Latents = FourClassCorpus.Latents;
+    private static readonly string[] Classes = FourClassCorpus.Classes;
+    private static readonly string[] ClassCaptions = FourClassCorpus.Captions;
 
     private readonly string _directory = Directory.CreateTempSubdirectory("ardml-concepts-").FullName;
 
@@ -66,42 +66,16 @@ public sealed class RankConceptsTests : IDisposable
     /// 80 clips of 4 classes: latent k (k &lt; 4) fires strongly on class k and weakly on random others; latent 4 fires
     /// on every clip alike; latent 5 never fires. The embedding points along the class axis, with noise.
     /// </summary>
-    private static List<Clip> Corpus(int clips = 80, int seed = 17)
-    {
-        var random = new Random(seed);
-        var rows = new List<Clip>();
-        for (var i = 0; i < clips; i++)
+    private static List<Clip> Corpus(int clips = 80, int seed = 17) =>
+        FourClassCorpus.Clips(clips, seed).Select((clip, i) => new Clip
         {
-            var cls = i % 4;
-            var mean = new float[Latents];
-            var coverage = new float[Latents];
-            mean[cls] = 2f + (float)random.NextDouble();
-            coverage[cls] = 0.5f + (0.5f * (float)random.NextDouble());
-            var other = (cls + 1 + random.Next(3)) % 4;
-            mean[other] = 0.1f * (float)random.NextDouble();
-            coverage[other] = 0.05f + (0.1f * (float)random.NextDouble());
-            mean[4] = 1f;
-            coverage[4] = 0.5f + (0.01f * (i % 7));
-            var embedding = new float[8];
-            embedding[cls] = 1f;
-            for (var d = 0; d < 8; d++)
-            {
-                embedding[d] += 0.3f * (float)random.NextDouble();
-            }
-
-            rows.Add(new Clip
-            {
-                Path = $"{Classes[cls]}-{i:D3}.wav",
-                Label = Classes[cls],
-                Caption = ClassCaptions[cls],
-                MeanActivation = mean,
-                Coverage = coverage,
-                Embedding = embedding,
-            });
-        }
-
-        return rows;
-    }
+            Path = $"{Classes[clip.Class]}-{i:D3}.wav",
+            Label = Classes[clip.Class],
+            Caption = ClassCaptions[clip.Class],
+            MeanActivation = clip.Mean,
+            Coverage = clip.Coverage,
+            Embedding = clip.Embedding,
+        }).ToList();
 
     private static RankConceptsOptions Options() => new() { CaptionColumnName = "Caption", EmbeddingColumnName = "Embedding" };
 
@@ -231,6 +205,81 @@ public sealed class RankConceptsTests : IDisposable
         corpus[7].Path = corpus[3].Path;
         var act = () => ml.Transforms.Ard().RankConcepts(Options()).Fit(ml.Data.LoadFromEnumerable(corpus));
         act.Should().Throw<DuplicateClipIdException>().Which.ClipId.Should().Be(corpus[3].Path);
+    }
+
+    public sealed class SparseClip
+    {
+        public string Path { get; set; } = string.Empty;
+
+        public string Caption { get; set; } = string.Empty;
+
+        [VectorType(Latents)]
+        public VBuffer<float> MeanActivation { get; set; }
+
+        [VectorType(Latents)]
+        public VBuffer<float> Coverage { get; set; }
+
+        [VectorType(8)]
+        public float[] Embedding { get; set; } = [];
+    }
+
+    public sealed class FramesClip
+    {
+        public string Path { get; set; } = string.Empty;
+
+        [VectorType(Latents)]
+        public float[] MeanActivation { get; set; } = [];
+
+        [VectorType(Latents)]
+        public float[] Coverage { get; set; } = [];
+
+        [VectorType(0, 8)]
+        public float[] Activations { get; set; } = [];
+    }
+
+    private static VBuffer<float> Sparse(float[] dense)
+    {
+        var indices = Enumerable.Range(0, dense.Length).Where(i => dense[i] != 0).ToArray();
+        return new VBuffer<float>(dense.Length, indices.Length, [.. indices.Select(i => dense[i])], indices);
+    }
+
+    [Fact]
+    public void Sparse_statistics_give_the_same_concepts_as_dense_ones()
+    {
+        var ml = new MLContext(seed: 1);
+        var corpus = Corpus();
+        var dense = ml.Transforms.Ard().RankConcepts(Options()).Fit(ml.Data.LoadFromEnumerable(corpus)).Dictionary;
+        var sparseRows = corpus.Select(c => new SparseClip
+        {
+            Path = c.Path,
+            Caption = c.Caption,
+            MeanActivation = Sparse(c.MeanActivation),
+            Coverage = Sparse(c.Coverage),
+            Embedding = c.Embedding,
+        });
+        var sparse = ml.Transforms.Ard().RankConcepts(Options()).Fit(ml.Data.LoadFromEnumerable(sparseRows)).Dictionary;
+        sparse.ContentEquals(dense).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Default_embedding_is_the_mean_pooled_activations_when_present()
+    {
+        var ml = new MLContext(seed: 1);
+        var corpus = Corpus();
+        // Two frames per clip whose mean is the clip's embedding: mean-pooling must recover it exactly.
+        var framesRows = corpus.Select(c => new FramesClip
+        {
+            Path = c.Path,
+            MeanActivation = c.MeanActivation,
+            Coverage = c.Coverage,
+            Activations = [.. c.Embedding.Select(v => v * 2), .. new float[8]],
+        }).ToList();
+        var fromFrames = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions()).Fit(ml.Data.LoadFromEnumerable(framesRows)).Dictionary;
+        var fromEmbedding = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions { EmbeddingColumnName = "Embedding" })
+            .Fit(ml.Data.LoadFromEnumerable(corpus)).Dictionary;
+        fromFrames.Concepts.Select(c => (c.Latent, c.Monosemanticity))
+            .Should().BeEquivalentTo(fromEmbedding.Concepts.Select(c => (c.Latent, c.Monosemanticity)), o => o.WithStrictOrdering()
+                .Using<double>(x => x.Subject.Should().BeApproximately(x.Expectation, 1e-5)).WhenTypeIs<double>());
     }
 
     public sealed class Narrow

@@ -14,7 +14,7 @@ namespace ArdMl.MlNet.Internals;
 /// signature <see cref="LoaderSignature"/> and its own eight-character model signature; ML.NET finds this class
 /// through the assembly-level <c>LoadableClass</c> attribute (it loads the assembly named in the model header) and
 /// calls <see cref="Create"/>, which dispatches on the model signature to the transformer class that implements
-/// <see cref="IArdLoadableTransformer{TSelf}"/> (in ArdMl, or in a loaded friend assembly that references it).
+/// <see cref="IArdLoadableTransformer{TSelf}"/> (in ArdMl, or in a loaded friend assembly such as the tests).
 /// </summary>
 internal static class ArdModelLoader
 {
@@ -99,13 +99,18 @@ internal static class ArdModelLoader
         return registrations.ToFrozenDictionary();
     }
 
-    /// <summary>ArdMl itself and every loaded assembly that references it (a friend assembly such as the tests).</summary>
+    /// <summary>
+    /// ArdMl itself and its loaded friend assemblies (InternalsVisibleTo, such as the tests): only they can implement
+    /// the internal <see cref="IArdLoadableTransformer{TSelf}"/>.
+    /// </summary>
     private static IEnumerable<Assembly> CandidateAssemblies()
     {
         var self = typeof(ArdModelLoader).Assembly;
-        var selfName = self.GetName().Name;
+        var friends = self.GetCustomAttributes<System.Runtime.CompilerServices.InternalsVisibleToAttribute>()
+            .Select(a => a.AssemblyName.Split(',')[0].Trim())
+            .ToHashSet(StringComparer.Ordinal);
         return AppDomain.CurrentDomain.GetAssemblies()
-            .Where(a => !a.IsDynamic && a.GetReferencedAssemblies().Any(r => r.Name == selfName))
+            .Where(a => !a.IsDynamic && friends.Contains(a.GetName().Name ?? string.Empty))
             .Prepend(self);
     }
 

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using ArdMl.Activations;
+using ArdMl.Concepts;
+using ArdMl.Pipeline;
+using Spectre.Console;
+
+namespace ArdMl.Cli.Commands;
+
+/// <summary>
+/// <c>ard discover</c>: LoadAudio → ExtractActivations → TrainSparseAutoencoder → RankConcepts as one ML.NET pipeline
+/// over a folder of clips; writes model.zip, concepts.json, concept-scores.csv, clip-statistics.idv and run.json.
+/// </summary>
+internal static class DiscoverCommand
+{
+    public static Command Create()
+    {
+        var description = new Option<FileInfo>("--model-description", "-d") { Description = "Model description JSON (models/*.json).", Required = true };
+        var tap = new Option<string?>("--tap", "-t") { Description = "Tap (layer output) to record; default: the description's default tap." };
+        var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of clips (.wav/.flac/.mp3/.ogg, searched recursively).", Required = true };
+        var captions = new Option<FileInfo?>("--captions") { Description = "Captions CSV (clip,text) to name concepts by their top clips' captions." };
+        var labels = new Option<FileInfo?>("--labels") { Description = "Labels CSV (clip,text); when given, concepts are named by the majority label of their top clips (names eval can map)." };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Run folder to write.", Required = true };
+        var latents = new Option<int?>("--latents", "-m") { Description = $"SAE latents m (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
+        var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK };
+        var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps };
+        var batch = new Option<int>("--batch") { Description = "Frames per SAE step.", DefaultValueFactory = _ => DiscoveryOptions.DefaultBatchSize };
+        var seed = new Option<ulong>("--seed") { Description = "Seed (SAE init/shuffle, random baseline).", DefaultValueFactory = _ => 0UL };
+        var maxClips = new Option<int?>("--max-clips") { Description = "Use at most N clips (the first in path order)." };
+        var minMs = new Option<double?>("--min-monosemanticity") { Description = "Keep latents with monosemanticity above this (default 1.0).", DefaultValueFactory = _ => ConceptSelectionOptions.DefaultMinimumMonosemanticity };
+        var command = new Command(
+            "discover",
+            "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline. Defaults suit small corpora " +
+            $"(hundreds to a few thousand clips): m = {DiscoveryOptions.DefaultLatentsPerUnit}·d latents, k = {DiscoveryOptions.DefaultK}, " +
+            $"{DiscoveryOptions.DefaultSteps} steps of {DiscoveryOptions.DefaultBatchSize} frames, p = {ConceptRankerOptions.DefaultClipsPerSet} clips per set. " +
+            "Unreadable clips are skipped and listed in run.json.")
+        {
+            description, tap, audio, captions, labels, output, latents, k, steps, batch, seed, maxClips, minMs,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new DiscoveryOptions
+            {
+                ModelDescriptionPath = parse.GetValue(description)!.FullName,
+                Tap = parse.GetValue(tap),
+                AudioDirectory = parse.GetValue(audio)!.FullName,
+                OutputDirectory = parse.GetValue(output)!.FullName,
+                CaptionsPath = parse.GetValue(captions)?.FullName,
+                LabelsPath = parse.GetValue(labels)?.FullName,
+                LatentCount = parse.GetValue(latents),
+                K = parse.GetValue(k),
+                Steps = parse.GetValue(steps),
+                BatchSize = parse.GetValue(batch),
+                Seed = parse.GetValue(seed),
+                MaxClips = parse.GetValue(maxClips),
+                MinimumMonosemanticity = parse.GetValue(minMs),
+            };
+            return Run(options) is null ? 1 : 0;
+        });
+        return command;
+    }
+
+    /// <summary>Runs discovery with a progress display and prints the summary; null (message on stderr) on failure.</summary>
+    public static DiscoveryResult? Run(DiscoveryOptions options)
+    {
+        DiscoveryResult? result = null;
+        try
+        {
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
+                {
+                    var tasks = new Dictionary<DiscoveryStage, ProgressTask>();
+                    var titles = new Dictionary<DiscoveryStage, string>
+                    {
+                        [DiscoveryStage.ExtractActivations] = "extract activations",
+                        [DiscoveryStage.TrainSparseAutoencoder] = "train SAE",
+                        [DiscoveryStage.RankConcepts] = "rank + name concepts",
+                        [DiscoveryStage.WriteOutputs] = "score clips + save",
+                    };
+                    foreach (var (stage, title) in titles)
+                    {
+                        tasks[stage] = context.AddTask(title, autoStart: false);
+                    }
+
+                    var progress = new ImmediateProgress<DiscoveryProgress>(p =>
+                    {
+                        foreach (var (stage, task) in tasks)
+                        {
+                            if (stage < p.Stage && !task.IsFinished)
+                            {
+                                task.StartTask();
+                                task.Value = task.MaxValue;
+                            }
+                        }
+
+                        var current = tasks[p.Stage];
+                        current.StartTask();
+                        current.MaxValue = Math.Max(1, p.Total);
+                        current.Value = p.Done;
+                        current.Description = $"{titles[p.Stage]}: {Markup.Escape(p.Detail)}";
+                    });
+                    result = DiscoveryPipeline.Discover(options, progress);
+                    foreach (var task in tasks.Values)
+                    {
+                        task.StartTask();
+                        task.Value = task.MaxValue;
+                    }
+                });
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
+                                      or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException
+                                      or DuplicateClipIdException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return null;
+        }
+
+        PrintSummary(result!);
+        return result;
+    }
+
+    public static void PrintSummary(DiscoveryResult result)
+    {
+        var m = result.Manifest;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{m.ClipsUsed} of {m.ClipsFound} clips, {m.FrameCount} frames of '{m.Tap}' (d = {m.ActivationWidth}); SAE m = {m.LatentCount}, k = {m.K}, " +
+            $"{m.Steps} steps: FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts (named from {m.NamingSource}), {m.DeadLatents} dead latents."));
+        foreach (var skipped in m.SkippedClips.Take(10))
+        {
+            Console.WriteLine($"  skipped {skipped.Clip}: {skipped.Reason}");
+        }
+
+        if (m.SkippedClips.Count > 10)
+        {
+            Console.WriteLine($"  ... and {m.SkippedClips.Count - 10} more skipped clips (run.json lists them all)");
+        }
+
+        var table = new Table().AddColumns("#", "concept", "monosemanticity", "density (clips)", "latent");
+        foreach (var (concept, i) in result.Dictionary.Concepts.Select((c, i) => (c, i)).Take(40))
+        {
+            table.AddRow(
+                (i + 1).ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(concept.Name),
+                concept.Monosemanticity.ToString("F2", CultureInfo.InvariantCulture),
+                concept.ActiveClipShare.ToString("P1", CultureInfo.InvariantCulture),
+                concept.Latent.ToString(CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        if (result.Dictionary.Concepts.Count > 40)
+        {
+            Console.WriteLine($"... {result.Dictionary.Concepts.Count - 40} more in {DiscoveryManifest.ConceptsFileName}");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Wrote {result.RunDirectory}: {m.ModelFile}, {m.ConceptsFile}, {m.ScoresFile}, {m.StatisticsFile}, {DiscoveryManifest.FileName} " +
+            $"(times: {string.Join(", ", m.StageSeconds.Select(p => $"{p.Key} {p.Value:F1} s"))})."));
+    }
+}

@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using System.Globalization;
+using ArdMl.Activations;
+using ArdMl.Concepts;
+using ArdMl.MlNet;
+using ArdMl.Sae;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace ArdMl.Pipeline;
+
+/// <summary>What <see cref="DiscoveryPipeline.Discover"/> produced.</summary>
+/// <param name="RunDirectory">The run folder.</param>
+/// <param name="Manifest">run.json as written.</param>
+/// <param name="Dictionary">The concept dictionary.</param>
+public sealed record DiscoveryResult(string RunDirectory, DiscoveryManifest Manifest, ConceptDictionary Dictionary);
+
+/// <summary>What <see cref="DiscoveryPipeline.Apply"/> produced.</summary>
+/// <param name="ClipCount">Clips scored.</param>
+/// <param name="ConceptNames">CSV column names (unique).</param>
+/// <param name="SkippedClips">Clips left out, with reasons.</param>
+public sealed record ApplyResult(int ClipCount, IReadOnlyList<string> ConceptNames, IReadOnlyList<SkippedClipEntry> SkippedClips);
+
+/// <summary>
+/// The whole AR&amp;D chain as one ML.NET pipeline: LoadAudio → ExtractActivations → TrainSparseAutoencoder →
+/// RankConcepts, fitted on a folder of clips and saved as one model zip, plus the run folder eval and report read.
+/// </summary>
+public static class DiscoveryPipeline
+{
+    /// <summary>Audio file extensions a run picks up.</summary>
+    public static readonly IReadOnlyList<string> AudioExtensions = [".wav", ".flac", ".mp3", ".ogg"];
+
+    private const string ClipColumn = "Clip";
+    private const string PathColumn = "Path";
+
+    /// <summary>The clips of a folder: paths relative to it with '/' separators, ordinal order, at most <paramref name="maxClips"/>.</summary>
+    /// <param name="audioDirectory">The audio folder (searched recursively).</param>
+    /// <param name="maxClips">Clip limit; null = all.</param>
+    public static IReadOnlyList<string> FindClips(string audioDirectory, int? maxClips = null)
+    {
+        if (!Directory.Exists(audioDirectory))
+        {
+            throw new DirectoryNotFoundException($"Audio folder '{audioDirectory}' does not exist.");
+        }
+
+        var clips = Directory.EnumerateFiles(audioDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Select(f => Path.GetRelativePath(audioDirectory, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal);
+        return [.. maxClips is { } max ? clips.Take(max) : clips];
+    }
+
+    /// <summary>
+    /// Fits the pipeline on the clips of <see cref="DiscoveryOptions.AudioDirectory"/> and writes the run folder:
+    /// model.zip (mlContext.Model.Save), concepts.json, concept-scores.csv, clip-statistics.idv and run.json.
+    /// Clips that cannot be decoded are skipped and listed in the manifest.
+    /// </summary>
+    /// <param name="options">What to run.</param>
+    /// <param name="progress">Stage progress.</param>
+    public static DiscoveryResult Discover(DiscoveryOptions options, IProgress<DiscoveryProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var audio = Path.GetFullPath(options.AudioDirectory);
+        var runDirectory = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(runDirectory);
+        var clips = FindClips(audio, options.MaxClips);
+        if (clips.Count == 0)
+        {
+            throw new InvalidDataException($"Audio folder '{audio}' holds no {string.Join("/", AudioExtensions)} files.");
+        }
+
+        var description = ModelDescription.Load(options.ModelDescriptionPath);
+        var ml = new MLContext(seed: (int)(options.Seed % int.MaxValue));
+        var input = ml.Data.LoadFromEnumerable(clips.Select(c => new ClipInput { Clip = c, Path = Path.Combine(audio, c) }));
+        var stageSeconds = new Dictionary<string, double>();
+        var watch = Stopwatch.StartNew();
+
+        // Stage 1: LoadAudio → ExtractActivations, cached in memory so the SAE and the ranker read activations once.
+        var featurizer = ml.Transforms.Ard().LoadAudio(new LoadAudioOptions
+        {
+            InputColumnName = PathColumn,
+            SampleRate = description.SampleRate,
+            MaxDurationSeconds = options.MaxDurationSeconds,
+            BadClipHandling = BadClipHandling.Skip,
+        })
+            .Append(ml.Transforms.Ard().ExtractActivations(new ExtractActivationsOptions
+            {
+                ModelDescriptionPath = Path.GetFullPath(options.ModelDescriptionPath),
+                Tap = options.Tap,
+            }))
+            .Fit(input);
+        var extractor = featurizer.LastTransformer;
+        var loadAudio = featurizer.OfType<LoadAudioTransformer>().Single();
+        var features = ml.Data.Cache(featurizer.Transform(input), ClipColumn, "Activations");
+        long frames = 0;
+        int used = 0;
+        using (var cursor = features.GetRowCursor(features.Schema.Where(c => c.Name is ClipColumn or "Activations" or "FrameCount")))
+        {
+            var frameCount = cursor.GetGetter<int>(features.Schema["FrameCount"]);
+            int count = 0;
+            while (cursor.MoveNext())
+            {
+                frameCount(ref count);
+                frames += count;
+                used++;
+                progress?.Report(new(DiscoveryStage.ExtractActivations, used + loadAudio.SkippedClips.Count, clips.Count, $"{frames} frames"));
+            }
+        }
+
+        if (used == 0)
+        {
+            throw new InvalidDataException($"None of the {clips.Count} clips in '{audio}' could be read; first problem: {loadAudio.SkippedClips.FirstOrDefault()?.Reason}");
+        }
+
+        stageSeconds[nameof(DiscoveryStage.ExtractActivations)] = Lap(watch);
+
+        // Stage 2: the SAE.
+        var latents = options.LatentCount ?? DiscoveryOptions.DefaultLatentsPerUnit * extractor.Width;
+        var batchSize = (int)Math.Clamp(frames, 1, options.BatchSize); // a batch larger than the corpus only repeats frames
+        var sae = ml.Transforms.Ard().TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
+        {
+            Trainer = new SparseAutoencoderTrainerOptions
+            {
+                LatentCount = latents,
+                K = Math.Min(options.K, latents),
+                Steps = options.Steps,
+                BatchSize = options.BatchSize,
+                Seed = options.Seed,
+                ProgressInterval = Math.Max(1, options.Steps / 200),
+            },
+            Progress = progress is null ? null : new ForwardingProgress<SaeTrainingProgress>(p => progress.Report(new(
+                DiscoveryStage.TrainSparseAutoencoder, p.Step, p.TotalSteps,
+                string.Create(CultureInfo.InvariantCulture, $"FVU {p.Fvu:F3}, dead {p.DeadFraction:P0}")))),
+        })
+            .Fit(features);
+        var encoded = sae.Transform(features);
+        stageSeconds[nameof(DiscoveryStage.TrainSparseAutoencoder)] = Lap(watch);
+
+        // Stage 3: rank, score, select, name.
+        var namingFile = options.LabelsPath ?? options.CaptionsPath;
+        progress?.Report(new(DiscoveryStage.RankConcepts, 0, 1, "ranking clips"));
+        var concepts = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions
+        {
+            ClipIdColumnName = ClipColumn,
+            CaptionFilePath = namingFile is null ? null : Path.GetFullPath(namingFile),
+            CaptionKind = options.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels,
+            ClipsPerSet = options.ClipsPerSet,
+            RandomSeed = options.Seed,
+            MinimumMonosemanticity = options.MinimumMonosemanticity,
+            ConceptCount = options.ConceptCount,
+            NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
+                progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
+        })
+            .Fit(encoded);
+        stageSeconds[nameof(DiscoveryStage.RankConcepts)] = Lap(watch);
+
+        // Stage 4: score every clip once (from the cache), keep the statistics eval needs, save everything.
+        var dictionary = concepts.Dictionary;
+        var store = new ClipStatisticsStore(latents, extractor.Width);
+        var scores = new List<(string, float[])>(used);
+        var scored = concepts.Transform(encoded);
+        ReadRows(scored, store, scores, done => progress?.Report(new(DiscoveryStage.WriteOutputs, done, used, "scoring clips")));
+        var model = new TransformerChain<ITransformer>([.. featurizer, sae, concepts]);
+        ml.Model.Save(model, input.Schema, Path.Combine(runDirectory, DiscoveryManifest.ModelFileName));
+        ConceptDictionaryJson.Save(dictionary, Path.Combine(runDirectory, DiscoveryManifest.ConceptsFileName));
+        ConceptScoreCsv.Write(Path.Combine(runDirectory, DiscoveryManifest.ScoresFileName), dictionary.ConceptNames, scores);
+        store.Save(ml, Path.Combine(runDirectory, DiscoveryManifest.StatisticsFileName));
+        stageSeconds[nameof(DiscoveryStage.WriteOutputs)] = Lap(watch);
+
+        var manifest = new DiscoveryManifest
+        {
+            CreatedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ModelDescription = Path.GetFullPath(options.ModelDescriptionPath),
+            Tap = extractor.Tap,
+            AudioDirectory = audio,
+            CaptionsPath = options.CaptionsPath is null ? null : Path.GetFullPath(options.CaptionsPath),
+            LabelsPath = options.LabelsPath is null ? null : Path.GetFullPath(options.LabelsPath),
+            NamingSource = options.LabelsPath is not null ? "labels" : options.CaptionsPath is not null ? "captions" : "none",
+            ActivationWidth = extractor.Width,
+            LatentCount = latents,
+            K = Math.Min(options.K, latents),
+            Steps = options.Steps,
+            BatchSize = batchSize,
+            Seed = options.Seed,
+            MaxClips = options.MaxClips,
+            ClipsPerSet = options.ClipsPerSet,
+            MinimumMonosemanticity = options.MinimumMonosemanticity,
+            ConceptCount = options.ConceptCount,
+            ClipsFound = clips.Count,
+            ClipsUsed = used,
+            FrameCount = frames,
+            FinalFvu = sae.Metrics.FinalFvu,
+            DeadFraction = sae.Metrics.DeadFraction,
+            ConceptsFound = dictionary.Concepts.Count,
+            DeadLatents = dictionary.DeadLatents.Count,
+            StageSeconds = stageSeconds,
+            SkippedClips = [.. loadAudio.SkippedClips.Select(s => new SkippedClipEntry(Relative(audio, s.Source), s.Reason))],
+        };
+        manifest.Save(runDirectory);
+        return new DiscoveryResult(runDirectory, manifest, dictionary);
+    }
+
+    /// <summary>
+    /// Loads a model zip written by <see cref="Discover"/> (mlContext.Model.Load) and writes the concept scores of the
+    /// clips of <paramref name="audioDirectory"/> in the same CSV layout as discover's concept-scores.csv.
+    /// </summary>
+    /// <param name="modelPath">model.zip of a run.</param>
+    /// <param name="audioDirectory">Folder of clips to score.</param>
+    /// <param name="outputCsv">CSV to write.</param>
+    /// <param name="maxClips">Clip limit; null = all.</param>
+    /// <param name="progress">Receives clips scored so far (stage <see cref="DiscoveryStage.WriteOutputs"/>).</param>
+    public static ApplyResult Apply(string modelPath, string audioDirectory, string outputCsv, int? maxClips = null, IProgress<DiscoveryProgress>? progress = null)
+    {
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException($"Model '{modelPath}' does not exist.", modelPath);
+        }
+
+        var audio = Path.GetFullPath(audioDirectory);
+        var clips = FindClips(audio, maxClips);
+        var ml = new MLContext();
+        var model = ml.Model.Load(modelPath, out _);
+        var chain = model as IEnumerable<ITransformer> ?? [model];
+        var concepts = chain.OfType<ConceptTransformer>().LastOrDefault()
+            ?? throw new InvalidDataException($"Model '{modelPath}' has no concept stage (RankConcepts); it was not written by 'ard discover'.");
+        var input = ml.Data.LoadFromEnumerable(clips.Select(c => new ClipInput { Clip = c, Path = Path.Combine(audio, c) }));
+        var scored = model.Transform(input);
+        var rows = new List<(string, float[])>(clips.Count);
+        var idColumn = scored.Schema[ClipColumn];
+        var scoreColumn = scored.Schema[concepts.ConceptScoresColumnName];
+        using (var cursor = scored.GetRowCursor([idColumn, scoreColumn]))
+        {
+            var id = cursor.GetGetter<ReadOnlyMemory<char>>(idColumn);
+            var score = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+            ReadOnlyMemory<char> idValue = default;
+            VBuffer<float> scoreValue = default;
+            while (cursor.MoveNext())
+            {
+                id(ref idValue);
+                score(ref scoreValue);
+                rows.Add((idValue.ToString(), scoreValue.DenseValues().ToArray()));
+                progress?.Report(new(DiscoveryStage.WriteOutputs, rows.Count, clips.Count, "scoring clips"));
+            }
+        }
+
+        var names = ConceptScoreCsv.UniqueNames(concepts.Dictionary.ConceptNames);
+        ConceptScoreCsv.Write(outputCsv, names, rows);
+        var skipped = chain.OfType<LoadAudioTransformer>().SelectMany(l => l.SkippedClips)
+            .Select(s => new SkippedClipEntry(Relative(audio, s.Source), s.Reason)).ToList();
+        return new ApplyResult(rows.Count, names, skipped);
+    }
+
+    private static void ReadRows(IDataView scored, ClipStatisticsStore store, List<(string, float[])> scores, Action<int> report)
+    {
+        var schema = scored.Schema;
+        var columns = new[] { schema[ClipColumn], schema["Activations"], schema["MeanActivation"], schema["Coverage"], schema["ConceptScores"] };
+        using var cursor = scored.GetRowCursor(columns);
+        var id = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
+        var activations = cursor.GetGetter<VBuffer<float>>(columns[1]);
+        var mean = cursor.GetGetter<VBuffer<float>>(columns[2]);
+        var coverage = cursor.GetGetter<VBuffer<float>>(columns[3]);
+        var conceptScores = cursor.GetGetter<VBuffer<float>>(columns[4]);
+        ReadOnlyMemory<char> idValue = default;
+        VBuffer<float> activationValue = default, meanValue = default, coverageValue = default, scoreValue = default;
+        float[] frames = [];
+        while (cursor.MoveNext())
+        {
+            id(ref idValue);
+            activations(ref activationValue);
+            mean(ref meanValue);
+            coverage(ref coverageValue);
+            conceptScores(ref scoreValue);
+            if (frames.Length != activationValue.Length)
+            {
+                frames = new float[activationValue.Length];
+            }
+
+            activationValue.CopyTo(frames);
+            var clip = idValue.ToString();
+            store.Add(clip, meanValue.DenseValues().ToArray(), coverageValue.DenseValues().ToArray(), frames);
+            scores.Add((clip, scoreValue.DenseValues().ToArray()));
+            report(scores.Count);
+        }
+    }
+
+    private static string Relative(string audio, string source) =>
+        Path.IsPathRooted(source) ? Path.GetRelativePath(audio, source).Replace('\\', '/') : source;
+
+    private static double Lap(Stopwatch watch)
+    {
+        var seconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        return Math.Round(seconds, 2);
+    }
+
+    private sealed class ClipInput
+    {
+        public string Clip { get; set; } = "";
+
+        public string Path { get; set; } = "";
+    }
+
+    private sealed class ForwardingProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
