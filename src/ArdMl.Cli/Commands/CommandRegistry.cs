@@ -13,6 +13,7 @@ internal static class CommandRegistry
         yield return DiscoverCommand.Create();
         yield return ApplyCommand.Create();
         yield return EvalCommand.Create();
+        yield return SteerCommand.Create();
         yield return DemoCommand.Create();
         yield return ReportCommand.Create();
         yield return BenchCommand.Create(

@@ -1,0 +1,3 @@
+using ArdMl.Examples.ClassifyByConcept;
+
+return ClassifyByConceptExample.Run(args, Console.Out);

@@ -1,0 +1,3 @@
+using ArdMl.Examples.DiscoverConcepts;
+
+return DiscoverConceptsExample.Run(args, Console.Out);

@@ -1,0 +1,3 @@
+using ArdMl.Examples.SteerConcept;
+
+return SteerConceptExample.Run(args, Console.Out);

@@ -1,0 +1,78 @@
+namespace ArdMl.Steering;
+
+/// <summary>One latent's mean activation inside and outside a label, as ranked by <see cref="LabelContrastLatentSelector"/>.</summary>
+/// <param name="Latent">The latent.</param>
+/// <param name="MeanWithLabel">Mean over the labelled clips of the latent's clip-mean activation (all frames, zeros included).</param>
+/// <param name="MeanWithoutLabel">The same over the other clips.</param>
+public sealed record LatentContrast(int Latent, double MeanWithLabel, double MeanWithoutLabel)
+{
+    /// <summary><see cref="MeanWithLabel"/> − <see cref="MeanWithoutLabel"/>.</summary>
+    public double Difference => MeanWithLabel - MeanWithoutLabel;
+}
+
+/// <summary>
+/// Picks the latent that stands for a label: every clip's tap frames (unsteered) are encoded by the SAE, each latent's
+/// clip-mean activation is averaged over the clips with the label and over the clips without it, and latents are
+/// ranked by the difference (largest first; ties go to the lowest index).
+/// </summary>
+public static class LabelContrastLatentSelector
+{
+    /// <summary>Ranks every latent by its label contrast.</summary>
+    /// <param name="model">Gives the clips' tap frames.</param>
+    /// <param name="autoencoder">Encodes the frames.</param>
+    /// <param name="clips">The clips with whether each carries the label; both groups must be non-empty.</param>
+    /// <param name="progress">Receives the number of clips encoded so far.</param>
+    public static IReadOnlyList<LatentContrast> Rank(
+        ISteeringModel model, ISteerableAutoencoder autoencoder, IReadOnlyList<(SteeringClip Clip, bool HasLabel)> clips, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(autoencoder);
+        ArgumentNullException.ThrowIfNull(clips);
+        if (model.TapWidth != autoencoder.InputDim)
+        {
+            throw new ArgumentException($"The SAE expects width {autoencoder.InputDim}; the model's tap has width {model.TapWidth}.", nameof(autoencoder));
+        }
+
+        int m = autoencoder.LatentCount;
+        var with = new double[m];
+        var without = new double[m];
+        int withCount = 0, withoutCount = 0;
+        for (int c = 0; c < clips.Count; c++)
+        {
+            var (clip, hasLabel) = clips[c];
+            var frames = model.CollectTapFrames(clip.Samples);
+            int frameCount = frames.Length / autoencoder.InputDim;
+            if (frameCount > 0)
+            {
+                var codes = autoencoder.Encode(frames);
+                var sums = hasLabel ? with : without;
+                for (int i = 0; i < codes.Values.Length; i++)
+                {
+                    sums[codes.Indices[i]] += codes.Values[i] / (double)frameCount;
+                }
+
+                if (hasLabel)
+                {
+                    withCount++;
+                }
+                else
+                {
+                    withoutCount++;
+                }
+            }
+
+            progress?.Report(c + 1);
+        }
+
+        if (withCount == 0 || withoutCount == 0)
+        {
+            throw new ArgumentException(
+                $"Label contrast needs clips with and without the label (with frames); got {withCount} with and {withoutCount} without.", nameof(clips));
+        }
+
+        return [.. Enumerable.Range(0, m)
+            .Select(j => new LatentContrast(j, with[j] / withCount, without[j] / withoutCount))
+            .OrderByDescending(l => l.Difference)
+            .ThenBy(l => l.Latent)];
+    }
+}

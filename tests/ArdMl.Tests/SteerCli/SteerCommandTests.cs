@@ -1,0 +1,151 @@
+using System.CommandLine;
+using ArdMl.Activations;
+using ArdMl.Audio;
+using ArdMl.Cli.Commands;
+using ArdMl.Demo;
+using ArdMl.Sae;
+using ArdMl.Steering;
+using ArdMl.Tests.Infrastructure;
+using Microsoft.ML.OnnxRuntime;
+
+namespace ArdMl.Tests.SteerCli;
+
+public sealed class SteerCommandTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"ardml-steer-{Guid.NewGuid():N}");
+
+    public SteerCommandTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData("output:>=0.5", "output", true, 0.5)]
+    [InlineData("probabilities:<=0.25", "probabilities", false, 0.25)]
+    public void Threshold_targets_name_the_output_and_direction(string text, string output, bool above, double threshold)
+    {
+        var (name, target) = SteerCommand.ParseTarget(text);
+        name.Should().Be(output);
+        target.Should().Be(new ThresholdTarget(threshold, OutputReduction.Mean, above));
+    }
+
+    [Fact]
+    public void Class_targets_split_at_the_last_colon()
+    {
+        var (name, target) = SteerCommand.ParseTarget("serving:0:3");
+        name.Should().Be("serving:0");
+        target.Should().Be(new ClassTarget(3));
+        FluentActions.Invoking(() => SteerCommand.ParseTarget("logits")).Should().Throw<FormatException>().WithMessage("*--target 'logits'*");
+        FluentActions.Invoking(() => SteerCommand.ParseTarget("logits:>=x")).Should().Throw<FormatException>().WithMessage("*'x' is not a number*");
+        FluentActions.Invoking(() => SteerCommand.ParseTarget("logits:-1")).Should().Throw<FormatException>();
+    }
+
+    [Fact]
+    public void Frames_parse_as_all_ranges_and_lists()
+    {
+        SteerCommand.ParseFrames("all").Should().BeNull();
+        SteerCommand.ParseFrames("2-4, 7").Should().Equal(2, 3, 4, 7);
+        FluentActions.Invoking(() => SteerCommand.ParseFrames("4-2")).Should().Throw<FormatException>().WithMessage("*ends before it starts*");
+        FluentActions.Invoking(() => SteerCommand.ParseFrames("a")).Should().Throw<FormatException>().WithMessage("*'a' is not a frame index*");
+    }
+
+    [Fact]
+    public void Windowed_model_averages_the_original_output_over_the_clips_windows()
+    {
+        var description = ModelDescription.Load(DemoDescriptionPath());
+        var clip = DemoCorpusGenerator.Generate(7, 3).Samples;
+        using var model = (WindowedSteeringModel)DescribedSteeringModel.Open(description, DemoSoundEventModel.HiddenTap, DemoSoundEventModel.ProbabilitiesOutput);
+        int windows = model.WindowCount(clip.Length);
+        windows.Should().Be((clip.Length + 15999) / 16000);
+
+        var batch = new float[windows * 16000];
+        clip.CopyTo(batch, 0);
+        using var session = new InferenceSession(description.ResolveModelPath());
+        using var input = OrtValue.CreateTensorValueFromMemory(batch, [windows, 16000]);
+        using var results = session.Run(new RunOptions(), new Dictionary<string, OrtValue> { ["waveform"] = input }, [DemoSoundEventModel.ProbabilitiesOutput]);
+        var flat = results[0].GetTensorDataAsSpan<float>().ToArray();
+        int classes = flat.Length / windows;
+        var expected = Enumerable.Range(0, classes).Select(c => Enumerable.Range(0, windows).Average(w => flat[(w * classes) + c])).ToArray();
+
+        var actual = model.Run(clip, null);
+        actual.Should().HaveCount(classes);
+        actual.Select(v => (double)v).Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-5);
+        (model.CollectTapFrames(clip).Length % model.TapWidth).Should().Be(0);
+    }
+
+    [Fact]
+    public void Axes_come_from_the_descriptions_tap_layout()
+    {
+        var description = ModelDescription.Load(DemoDescriptionPath());
+        DescribedSteeringModel.AxesFor(description, DemoSoundEventModel.HiddenTap).Should().BeEquivalentTo(TapAxisSpec.ChannelsFirst);
+        FluentActions.Invoking(() => DescribedSteeringModel.AxesFor(description, "logits")).Should().Throw<ArgumentException>().WithMessage("*no tap layout rule*");
+    }
+
+    [Fact]
+    public void Steer_picks_the_labels_latent_and_writes_per_clip_scores()
+    {
+        var corpus = DemoCorpus.Load(DemoCorpusGenerator.Write(Path.Combine(_directory, "corpus"), new DemoCorpusOptions { ClipCount = 30 }).Directory);
+        var description = ModelDescription.Load(DemoDescriptionPath());
+        const string Label = DemoSoundLabels.WhiteNoise;
+        var steerFolder = Path.Combine(_directory, "steer");
+        Directory.CreateDirectory(steerFolder);
+        using (var model = (WindowedSteeringModel)DescribedSteeringModel.Open(description, DemoSoundEventModel.HiddenTap, DemoSoundEventModel.ProbabilitiesOutput))
+        {
+            var frames = corpus.Entries.Select(e => model.CollectTapFrames(AudioLoader.LoadMono(e.Path))).ToList();
+            using var sae = new SparseAutoencoderTrainer(new SparseAutoencoderTrainerOptions { LatentCount = 32, K = 4, Steps = 60, BatchSize = 128, Seed = 3 })
+                .Train(frames, model.TapWidth).Autoencoder;
+            SparsifyFormat.Save(sae, Path.Combine(_directory, "sae"));
+        }
+
+        var labels = new List<string> { "path,label" };
+        labels.AddRange(corpus.Entries.Select(e => $"corpus/clips/{e.FileName},{string.Join(';', e.Labels)}"));
+        File.WriteAllLines(Path.Combine(_directory, "labels.csv"), labels);
+        foreach (var entry in corpus.Entries.Where(e => !e.Labels.Contains(Label)).Take(6))
+        {
+            File.Copy(entry.Path, Path.Combine(steerFolder, entry.FileName));
+        }
+
+        var csv = Path.Combine(_directory, "out.csv");
+        var root = new RootCommand { SteerCommand.Create() };
+        int exit = root.Parse(
+        [
+            "steer", "-m", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "sae"),
+            "--latent", $"auto:{Path.Combine(_directory, "labels.csv")}:{Label}", "-a", steerFolder, "--mode", "add", "--strength", "30",
+            "--target", $"{DemoSoundEventModel.ProbabilitiesOutput}:>=0.5", "--neurons", "2", "-o", csv,
+        ]).Invoke();
+
+        exit.Should().Be(0);
+        var rows = File.ReadAllLines(csv);
+        rows[0].Should().Be("clip,intervention,unsteered_score,steered_score,unsteered_reached,steered_reached");
+        rows.Skip(1).Should().HaveCount(12);
+        rows.Skip(1).Take(6).Should().OnlyContain(r => r.Contains("latent ", StringComparison.Ordinal));
+        rows.Skip(7).Should().OnlyContain(r => r.Contains("neuron ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Steer_reports_a_missing_sae_and_returns_1()
+    {
+        var root = new RootCommand { SteerCommand.Create() };
+        int exit = root.Parse(
+        [
+            "steer", "-m", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "nothing"),
+            "--latent", "0", "-a", _directory, "--target", "logits:0",
+        ]).Invoke();
+        exit.Should().Be(1);
+    }
+
+    [SkippableFact]
+    public void Silero_description_opens_a_chunked_steering_model_at_the_encoder()
+    {
+        Skip.If(SharedAssets.TryGet("models", "silero-vad", "silero_vad_16k_op15.onnx") is null, SharedAssets.MissingMessage);
+        var description = ModelDescription.Load(Path.Combine(SharedAssets.RepositoryRoot, "models", "silero-vad.json"));
+        var model = DescribedSteeringModel.Open(description, SileroVadSteeringModel.DefaultTap, "output");
+        using var silero = model.Should().BeOfType<SileroVadSteeringModel>().Subject;
+        silero.TapWidth.Should().Be(128);
+        silero.Run(new float[SileroVadSteeringModel.ChunkSamples * 3], null).Should().HaveCount(3);
+        FluentActions.Invoking(() => DescribedSteeringModel.Open(description, SileroVadSteeringModel.DefaultTap, "stateN"))
+            .Should().Throw<ArgumentException>().WithMessage("*per-chunk output 'output'*");
+    }
+
+    private static string DemoDescriptionPath() =>
+        Path.Combine(SharedAssets.RepositoryRoot, "models", "demo", DemoModelPackage.DescriptionFile);
+}
