@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Audio;
+using ArdMl.Demo;
 using ArdMl.MlNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -37,7 +38,7 @@ internal static class BenchExtractMemoryCommand
         };
         command.SetAction(parse =>
         {
-            var descriptionPath = parse.GetValue(description)?.FullName ?? FindDemoDescription();
+            var descriptionPath = parse.GetValue(description)?.FullName ?? DemoModelPackage.FindCommittedDescription();
             if (descriptionPath is null)
             {
                 Console.Error.WriteLine("No models/demo/demo-sound-events.json above the current directory; pass --description.");
@@ -278,20 +279,6 @@ internal static class BenchExtractMemoryCommand
 
         WavWriter.Write(ClipPath(folder, index), samples, ClipRate, 1, WavSampleFormat.Pcm16);
         return samples.Length;
-    }
-
-    private static string? FindDemoDescription()
-    {
-        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "models", "demo", "demo-sound-events.json");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     private static string Mib(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F1", CultureInfo.InvariantCulture);

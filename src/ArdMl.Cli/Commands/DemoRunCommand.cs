@@ -32,7 +32,7 @@ internal static class DemoRunCommand
                 return 2;
             }
 
-            var description = FindModelDescription(DemoDescription);
+            var description = DemoModelPackage.FindAbove(DemoDescription);
             if (description is null)
             {
                 Console.Error.WriteLine(
@@ -83,21 +83,4 @@ internal static class DemoRunCommand
         return command;
     }
 
-    /// <summary>Finds a repository file by walking up from the executable's folder, then from the current folder.</summary>
-    public static string? FindModelDescription(string relativePath)
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, relativePath);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
 }

@@ -24,6 +24,37 @@ public static class DemoModelPackage
     /// <summary>Samples per window of the description's front end (1 s).</summary>
     public const int WindowSamples = DemoCorpusGenerator.SampleRate;
 
+    /// <summary>The committed description's path relative to the repository root.</summary>
+    public static readonly string CommittedDescriptionPath = Path.Combine("models", "demo", DescriptionFile);
+
+    /// <summary>
+    /// Finds the committed demo model description (<c>models/demo/demo-sound-events.json</c>) by walking up from the
+    /// application's folder, then from the current folder; null where neither lies inside a checkout of the repository.
+    /// </summary>
+    public static string? FindCommittedDescription() => FindAbove(CommittedDescriptionPath);
+
+    /// <summary>
+    /// Finds a file by its path relative to some folder above the application's folder or the current folder (in that
+    /// order); null where none has it.
+    /// </summary>
+    public static string? FindAbove(string relativePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(relativePath);
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                var candidate = Path.Combine(folder.FullName, relativePath);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Writes the three files into <paramref name="directory"/> (created if needed); returns their paths.</summary>
     public static IReadOnlyList<string> Write(DemoTrainingResult result, string directory)
     {

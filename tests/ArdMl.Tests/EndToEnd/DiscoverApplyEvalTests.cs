@@ -85,10 +85,10 @@ public sealed class DiscoverApplyEvalTests : IDisposable
     [Fact]
     public void DemoRunFindsTheCommittedModelDescriptionAboveTheExecutable()
     {
-        var found = ArdMl.Cli.Commands.DemoRunCommand.FindModelDescription(ArdMl.Cli.Commands.DemoRunCommand.DemoDescription);
+        var found = ArdMl.Demo.DemoModelPackage.FindAbove(ArdMl.Cli.Commands.DemoRunCommand.DemoDescription);
         found.Should().NotBeNull();
         Path.GetFullPath(found!).Should().Be(Path.GetFullPath(Path.Combine(SharedAssets.RepositoryRoot, "models", "demo", "demo-sound-events.json")));
-        ArdMl.Cli.Commands.DemoRunCommand.FindModelDescription("models/demo/no-such-model.json").Should().BeNull();
+        ArdMl.Demo.DemoModelPackage.FindAbove("models/demo/no-such-model.json").Should().BeNull();
     }
 
     [Fact]

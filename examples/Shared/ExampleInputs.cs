@@ -1,29 +1,16 @@
 using ArdMl.Demo;
 
-namespace ArdMl.Examples.SteerConcept;
+namespace ArdMl.Examples;
 
 /// <summary>Finds the committed demo model and writes the generated demo corpus.</summary>
-public static class ExampleInputs
+internal static class ExampleInputs
 {
     /// <summary>The committed demo model's description (models/demo/demo-sound-events.json), found above the working or build folder.</summary>
-    public static string DemoModelDescription()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
-            {
-                var candidate = Path.Combine(folder.FullName, "models", "demo", DemoModelPackage.DescriptionFile);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new FileNotFoundException(
-            $"models/demo/{DemoModelPackage.DescriptionFile} was not found above '{Directory.GetCurrentDirectory()}' or '{AppContext.BaseDirectory}'; "
+    public static string DemoModelDescription() =>
+        DemoModelPackage.FindCommittedDescription()
+        ?? throw new FileNotFoundException(
+            $"{DemoModelPackage.CommittedDescriptionPath} was not found above '{AppContext.BaseDirectory}' or '{Directory.GetCurrentDirectory()}'; "
             + "run the example from the repository or pass --model <description.json>.");
-    }
 
     /// <summary>Writes <paramref name="clipCount"/> clips of the deterministic demo corpus into a fresh temporary folder.</summary>
     public static DemoCorpus WriteDemoCorpus(int clipCount)
