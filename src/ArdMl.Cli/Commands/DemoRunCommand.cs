@@ -70,15 +70,8 @@ internal static class DemoRunCommand
                 return 1;
             }
 
-            // 'ard report' lives on its own branch; call it when this build has it, else say how to run it.
-            if (CommandRegistry.All().FirstOrDefault(c => c.Name == "report") is { } report)
-            {
-                var reportRoot = new RootCommand { report };
-                return reportRoot.Parse(["report", "--run", run]).Invoke();
-            }
-
-            Console.WriteLine($"Report: ard report --run {run}");
-            return 0;
+            var reportRoot = new RootCommand { ReportCommand.Create() };
+            return reportRoot.Parse(["report", "--run", run]).Invoke();
         });
         return command;
     }
