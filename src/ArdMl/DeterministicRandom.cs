@@ -1,8 +1,9 @@
-namespace ArdMl.Sae;
+namespace ArdMl;
 
 /// <summary>
-/// xoshiro256** generator whose whole state is four integers, so training checkpoints can save and restore it and
-/// results do not depend on the .NET version (unlike <see cref="Random"/>).
+/// xoshiro256** generator seeded by SplitMix64, whose whole state is four integers: training checkpoints save and
+/// restore it, and generated data (the demo corpus, benchmark inputs) does not depend on the .NET version or platform
+/// (unlike <see cref="Random"/>).
 /// </summary>
 internal sealed class DeterministicRandom
 {
