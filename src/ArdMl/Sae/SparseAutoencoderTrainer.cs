@@ -213,7 +213,7 @@ public sealed class SparseAutoencoderTrainer
 #if ARD_GPU
         if (cuda.is_available() && id >= 0 && id < cuda.device_count())
         {
-            return CUDA.WithIndex(id);
+            return new Device(DeviceType.CUDA, id);
         }
 #endif
         if (!_options.FallbackToCpu)

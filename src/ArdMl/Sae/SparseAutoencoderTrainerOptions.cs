@@ -99,8 +99,8 @@ public sealed class SparseAutoencoderTrainerOptions
     public int ProgressInterval { get; set; } = 10;
 
     /// <summary>
-    /// CUDA device id to train on (builds with <c>ARD_GPU</c> only); null = CPU. Follows Microsoft.ML.TorchSharp:
-    /// when the GPU is unavailable the trainer throws unless <see cref="FallbackToCpu"/> is set.
+    /// CUDA device id to train on (builds with <c>ARD_GPU</c> only; the tensor step runs there); null = CPU. Follows
+    /// Microsoft.ML.TorchSharp: when the GPU is unavailable the trainer throws unless <see cref="FallbackToCpu"/> is set.
     /// </summary>
     public int? GpuDeviceId { get; set; }
 
