@@ -97,4 +97,51 @@ public sealed class TensorTrainingStepTests
         var decoderNorms = result.Autoencoder.DecoderWeight.detach().norm(1).data<float>().ToArray();
         decoderNorms.Should().OnlyContain(n => Math.Abs(n - 1) < 1e-4);
     }
+
+    [Fact]
+    public void TensorStepRunResumesFromCheckpointToIdenticalWeights()
+    {
+        var clips = SaeTestData.SparseClips(20, 8, 12, 2, seed: 3);
+        SparseAutoencoderTrainerOptions Options(string? directory) => new()
+        {
+            LatentCount = 32,
+            K = 4,
+            Steps = 20,
+            BatchSize = 16,
+            ShuffleBufferFrames = 48,
+            DeadTokenWindow = 32,
+            CheckpointDirectory = directory,
+            CheckpointInterval = 5,
+            ProgressInterval = 1,
+            LearningRate = 3e-3,
+            StepKernel = SaeTrainingStepKernel.Tensor,
+            Seed = 7,
+        };
+
+        var reference = new SparseAutoencoderTrainer(Options(null)).Train(clips, 8);
+        string dir = Path.Combine(Path.GetTempPath(), "ard-sae-tensor-resume-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var cts = new CancellationTokenSource();
+            var progress = new SynchronousProgress<SaeTrainingProgress>(p =>
+            {
+                if (p.Step == 12)
+                {
+                    cts.Cancel();
+                }
+            });
+            FluentActions.Invoking(() => new SparseAutoencoderTrainer(Options(dir)).Train(clips, 8, progress, cts.Token))
+                .Should().Throw<OperationCanceledException>();
+
+            var resumed = new SparseAutoencoderTrainer(Options(dir)).Train(clips, 8);
+            SaeTestData.Weights(resumed.Autoencoder.EncoderWeight).Should().Equal(SaeTestData.Weights(reference.Autoencoder.EncoderWeight));
+            SaeTestData.Weights(resumed.Autoencoder.EncoderBias).Should().Equal(SaeTestData.Weights(reference.Autoencoder.EncoderBias));
+            SaeTestData.Weights(resumed.Autoencoder.DecoderWeight).Should().Equal(SaeTestData.Weights(reference.Autoencoder.DecoderWeight));
+            SaeTestData.Weights(resumed.Autoencoder.DecoderBias).Should().Equal(SaeTestData.Weights(reference.Autoencoder.DecoderBias));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
