@@ -507,6 +507,18 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
     }
 
     /// <inheritdoc/>
+    public void StoreParametersToModel()
+    {
+        // The fused kernels update the SAE's own CPU parameters in place.
+    }
+
+    /// <inheritdoc/>
+    public void LoadParametersFromModel()
+    {
+        // The fused kernels read the SAE's own CPU parameters.
+    }
+
+    /// <inheritdoc/>
     public void AddOptimizerState(List<SafeTensorSource> sources, List<IDisposable> owned)
     {
         long md = (long)_m * _d;

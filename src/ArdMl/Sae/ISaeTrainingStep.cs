@@ -20,6 +20,12 @@ internal interface ISaeTrainingStep : IDisposable
     /// </summary>
     void AddOptimizerState(List<SafeTensorSource> sources, List<IDisposable> owned);
 
+    /// <summary>Copies the parameters the step trains into the SAE (before checkpoints and at the end).</summary>
+    void StoreParametersToModel();
+
+    /// <summary>Copies the SAE's parameters into the step (after initialisation or a resume).</summary>
+    void LoadParametersFromModel();
+
     /// <summary>Restores the Adam state written by <see cref="AddOptimizerState"/>.</summary>
     void LoadOptimizerState(IReadOnlyDictionary<string, SafeTensor> tensors);
 }

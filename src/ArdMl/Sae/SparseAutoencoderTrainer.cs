@@ -108,14 +108,9 @@ public sealed class SparseAutoencoderTrainer
         sae.InitializeTied(o.Seed);
         var random = new DeterministicRandom(o.Seed ^ 0x5DEECE66DUL);
         using var buffer = new FrameShuffleBuffer(clips, d, o.EffectiveShuffleBufferFrames, o.InvalidFrames, random);
-        if (device.type != DeviceType.CPU)
-        {
-            sae.to(device);
-        }
-
         var adam = new AdamSettings(o.Beta1, o.Beta2, o.Epsilon);
         using ISaeTrainingStep step = device.type != DeviceType.CPU || o.StepKernel == SaeTrainingStepKernel.Tensor
-            ? new TensorTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam)
+            ? new TensorTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam, device.type == DeviceType.CPU ? null : device)
             : new FusedTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam);
         var state = new RunState(m);
 
@@ -126,6 +121,7 @@ public sealed class SparseAutoencoderTrainer
             InitializeDecoderBias(sae, buffer.Contents, d);
         }
 
+        step.LoadParametersFromModel();
         var deadList = new List<int>(m);
         var clock = Stopwatch.StartNew();
         long clockTokens = 0;
@@ -191,15 +187,12 @@ public sealed class SparseAutoencoderTrainer
 
             if (o.CheckpointDirectory is not null && (state.Step % o.CheckpointInterval == 0 || state.Step == o.Steps))
             {
+                step.StoreParametersToModel();
                 SaveCheckpoint(o.CheckpointDirectory, d, sae, step, buffer, random, state);
             }
         }
 
-        if (device.type != DeviceType.CPU)
-        {
-            sae.to(CPU);
-        }
-
+        step.StoreParametersToModel();
         var metrics = BuildMetrics(state, deadWindow, buffer.SkippedFrames, o.EffectiveLearningRate, batch);
         return new SaeTrainingResult(sae, metrics);
     }

@@ -23,8 +23,15 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
     private readonly Tensor _hostInput;
     private readonly Tensor[] _firstMoments;
     private readonly Tensor[] _secondMoments;
+    private readonly Tensor[] _parameters;
+    private readonly bool _onModel;
 
-    public TensorTrainingStep(TopKSparseAutoencoder sae, int batchSize, int auxK, float auxCoefficient, AdamSettings adam)
+    /// <summary>
+    /// Creates the step for <paramref name="sae"/> (kept on the CPU). With <paramref name="device"/> null the SAE's own
+    /// CPU parameters are trained in place; with a device (CUDA, or the CPU explicitly) the step trains copies on that
+    /// device, written back by <see cref="StoreParametersToModel"/>.
+    /// </summary>
+    public TensorTrainingStep(TopKSparseAutoencoder sae, int batchSize, int auxK, float auxCoefficient, AdamSettings adam, Device? device = null)
     {
         _sae = sae;
         _batch = batchSize;
@@ -32,7 +39,10 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
         _auxK = Math.Min(auxK, sae.LatentCount);
         _auxCoefficient = auxCoefficient;
         _adam = adam;
-        _device = sae.EncoderWeight.device;
+        _device = device ?? CPU;
+        _onModel = device is null;
+        Tensor[] model = [sae.EncoderWeight, sae.EncoderBias, sae.DecoderWeight, sae.DecoderBias];
+        _parameters = _onModel ? model : model.Select(ToDevice).ToArray();
         _hostInput = zeros(batchSize, sae.InputDim, ScalarType.Float32);
         var parameters = Parameters;
         _firstMoments = parameters.Select(p => zeros_like(p)).ToArray();
@@ -50,7 +60,48 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
     public IReadOnlyList<(Tensor First, Tensor Second)> Moments =>
         Enumerable.Range(0, _firstMoments.Length).Select(i => (_firstMoments[i], _secondMoments[i])).ToArray();
 
-    private Tensor[] Parameters => [_sae.EncoderWeight, _sae.EncoderBias, _sae.DecoderWeight, _sae.DecoderBias];
+    private Tensor[] Parameters => _parameters;
+
+    /// <summary>Copies the trained parameters into the SAE (no-op on the CPU, where the step trains the SAE in place).</summary>
+    public void StoreParametersToModel()
+    {
+        if (!_onModel)
+        {
+            using (no_grad())
+            {
+                _sae.EncoderWeight.copy_(_parameters[0]);
+                _sae.EncoderBias.copy_(_parameters[1]);
+                _sae.DecoderWeight.copy_(_parameters[2]);
+                _sae.DecoderBias.copy_(_parameters[3]);
+            }
+        }
+    }
+
+    /// <summary>Copies the SAE's parameters into the step (no-op on the CPU).</summary>
+    public void LoadParametersFromModel()
+    {
+        if (!_onModel)
+        {
+            using (no_grad())
+            {
+                _parameters[0].copy_(_sae.EncoderWeight);
+                _parameters[1].copy_(_sae.EncoderBias);
+                _parameters[2].copy_(_sae.DecoderWeight);
+                _parameters[3].copy_(_sae.DecoderBias);
+            }
+        }
+    }
+
+    private Tensor ToDevice(Tensor parameter)
+    {
+        var copy = empty(parameter.shape, ScalarType.Float32, _device);
+        using (no_grad())
+        {
+            copy.copy_(parameter);
+        }
+
+        return copy.requires_grad_(true);
+    }
 
     /// <summary>
     /// Runs one step on <see cref="Input"/>. <paramref name="deadLatents"/> lists the AuxK candidates;
@@ -63,10 +114,10 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
         using var minusOne = (-1f).ToScalar();
         using var tiny = 1e-30.ToScalar();
         using var zero = 0f.ToScalar();
-        var encW = _sae.EncoderWeight;
-        var encB = _sae.EncoderBias;
-        var decW = _sae.DecoderWeight;
-        var decB = _sae.DecoderBias;
+        var encW = _parameters[0];
+        var encB = _parameters[1];
+        var decW = _parameters[2];
+        var decB = _parameters[3];
 
         Tensor loss;
         Tensor fvu;
@@ -201,6 +252,14 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
     public void Dispose()
     {
         _hostInput.Dispose();
+        if (!_onModel)
+        {
+            foreach (var t in _parameters)
+            {
+                t.Dispose();
+            }
+        }
+
         foreach (var t in _firstMoments.Concat(_secondMoments))
         {
             t.Dispose();

@@ -7,10 +7,13 @@ public sealed class TensorTrainingStepTests
 {
     /// <summary>
     /// From identical weights and the same batches, the device-generic tensor step and the fused CPU step produce the
-    /// same weights (AuxK on, a third of the latents forced dead) and the same figures.
+    /// same weights (AuxK on, a third of the latents forced dead) and the same figures; both when the tensor step trains
+    /// the SAE's parameters in place and when it trains device copies (the CUDA path, here with the CPU as device).
     /// </summary>
-    [Fact]
-    public void TensorStepMatchesFusedStep()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TensorStepMatchesFusedStep(bool trainDeviceCopies)
     {
         int d = 16;
         int m = 48;
@@ -35,7 +38,8 @@ public sealed class TensorTrainingStepTests
         int[] dead = Enumerable.Range(0, m).Where(j => j % 3 == 0).ToArray();
         var adam = new AdamSettings(0.9f, 0.999f, 1e-8f);
         using var fused = new FusedTrainingStep(fusedSae, batch, auxK, 1f / 32, adam);
-        using var generic = new TensorTrainingStep(tensorSae, batch, auxK, 1f / 32, adam);
+        using var generic = new TensorTrainingStep(tensorSae, batch, auxK, 1f / 32, adam, trainDeviceCopies ? CPU : null);
+        generic.LoadParametersFromModel();
 
         double auxSeen = 0;
         for (int s = 0; s < steps; s++)
@@ -54,6 +58,7 @@ public sealed class TensorTrainingStepTests
         }
 
         auxSeen.Should().BeGreaterThan(0, "the dead latents must take part through AuxK");
+        generic.StoreParametersToModel();
         SaeTestData.Weights(fusedSae.DecoderWeight).Should().NotEqual(initialDecoder);
         foreach (var (name, x, y) in new[]
         {
