@@ -62,7 +62,7 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
 
     private Tensor[] Parameters => _parameters;
 
-    /// <summary>Copies the trained parameters into the SAE (no-op on the CPU, where the step trains the SAE in place).</summary>
+    /// <summary>Copies the trained parameters into the SAE (no-op when the step trains the SAE in place).</summary>
     public void StoreParametersToModel()
     {
         if (!_onModel)
@@ -77,7 +77,7 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
         }
     }
 
-    /// <summary>Copies the SAE's parameters into the step (no-op on the CPU).</summary>
+    /// <summary>Copies the SAE's parameters into the step (no-op when the step trains the SAE in place).</summary>
     public void LoadParametersFromModel()
     {
         if (!_onModel)
