@@ -16,7 +16,7 @@ internal readonly record struct StepFigures(double Fvu, double AuxFvu, double L0
 /// selected latents per frame. No dense [B, m] tensor exists besides the pre-activations, and no dense weight
 /// gradient is ever materialised: gradients are accumulated per latent and consumed by Adam in the same pass.
 /// </summary>
-internal sealed unsafe class FusedTrainingStep : IDisposable
+internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
 {
     private readonly TopKSparseAutoencoder _sae;
     private readonly int _batch;
@@ -504,6 +504,45 @@ internal sealed unsafe class FusedTrainingStep : IDisposable
         encoderGrad = Pointer(gradEncoder);
         decoderGrad = Pointer(gradDecoder);
         return auxFvu;
+    }
+
+    /// <inheritdoc/>
+    public void StoreParametersToModel()
+    {
+        // The fused kernels update the SAE's own CPU parameters in place.
+    }
+
+    /// <inheritdoc/>
+    public void LoadParametersFromModel()
+    {
+        // The fused kernels read the SAE's own CPU parameters.
+    }
+
+    /// <inheritdoc/>
+    public void AddOptimizerState(List<SafeTensorSource> sources, List<IDisposable> owned)
+    {
+        long md = (long)_m * _d;
+        sources.Add(SafeTensorSource.FromNative("adam.encoder.weight.m", EncoderWeightMoments.First.Pointer, md, _m, _d));
+        sources.Add(SafeTensorSource.FromNative("adam.encoder.weight.v", EncoderWeightMoments.Second.Pointer, md, _m, _d));
+        sources.Add(SafeTensorSource.FromNative("adam.W_dec.m", DecoderWeightMoments.First.Pointer, md, _m, _d));
+        sources.Add(SafeTensorSource.FromNative("adam.W_dec.v", DecoderWeightMoments.Second.Pointer, md, _m, _d));
+        sources.Add(SafeTensorSource.FromNative("adam.encoder.bias.m", EncoderBiasMoments.First.Pointer, _m, _m));
+        sources.Add(SafeTensorSource.FromNative("adam.encoder.bias.v", EncoderBiasMoments.Second.Pointer, _m, _m));
+        sources.Add(SafeTensorSource.FromNative("adam.b_dec.m", DecoderBiasMoments.First.Pointer, _d, _d));
+        sources.Add(SafeTensorSource.FromNative("adam.b_dec.v", DecoderBiasMoments.Second.Pointer, _d, _d));
+    }
+
+    /// <inheritdoc/>
+    public void LoadOptimizerState(IReadOnlyDictionary<string, SafeTensor> tensors)
+    {
+        tensors["adam.encoder.weight.m"].ToSingles().CopyTo(EncoderWeightMoments.First.Span);
+        tensors["adam.encoder.weight.v"].ToSingles().CopyTo(EncoderWeightMoments.Second.Span);
+        tensors["adam.W_dec.m"].ToSingles().CopyTo(DecoderWeightMoments.First.Span);
+        tensors["adam.W_dec.v"].ToSingles().CopyTo(DecoderWeightMoments.Second.Span);
+        tensors["adam.encoder.bias.m"].ToSingles().CopyTo(EncoderBiasMoments.First.Span);
+        tensors["adam.encoder.bias.v"].ToSingles().CopyTo(EncoderBiasMoments.Second.Span);
+        tensors["adam.b_dec.m"].ToSingles().CopyTo(DecoderBiasMoments.First.Span);
+        tensors["adam.b_dec.v"].ToSingles().CopyTo(DecoderBiasMoments.Second.Span);
     }
 
     private static void ColumnMean(float* rows, int count, int width, float* mean)

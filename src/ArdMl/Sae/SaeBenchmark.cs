@@ -23,6 +23,9 @@ public sealed record SaeBenchmarkResult(
     SaeBenchmarkShape Shape, double MatmulSeconds, double StepSecondsAuxOff, double StepSecondsAuxOn,
     int AuxLatentsPerFrame, double EncodeFramesPerSecond, long? PeakResidentBytes)
 {
+    /// <summary>Median step time of the device-generic tensor step on the CPU with AuxK on (the step used on CUDA).</summary>
+    public double TensorStepSecondsAuxOn { get; init; }
+
     /// <summary>Step time / matmul time with AuxK off.</summary>
     public double RatioAuxOff => StepSecondsAuxOff / MatmulSeconds;
 
@@ -118,7 +121,27 @@ public static class SaeBenchmark
 
         progress?.Report($"  encode: {encode:F0} frames/s");
         long? peak = ProcessMemory.PeakResidentBytes();
-        return new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak);
+
+        // The device-generic tensor step (the one used on CUDA), timed on the CPU with AuxK on, after the peak RSS read.
+        var tensorTimes = new List<double>();
+        using (var tensorStep = new TensorTrainingStep(sae, batch, auxK, 1f / 32, new AdamSettings(0.9f, 0.999f, 1e-8f)))
+        {
+            using (var input = TorchSharp.torch.tensor(frames, [batch, d]))
+            {
+                tensorStep.Input.copy_(input);
+            }
+
+            long adamStep = 1;
+            tensorStep.Run(adamStep++, 1e-4f, dead);
+            for (int i = 0; i < shape.Steps; i++)
+            {
+                tensorTimes.Add(Time(() => tensorStep.Run(adamStep++, 1e-4f, dead)));
+            }
+        }
+
+        double tensorOn = Median(tensorTimes);
+        progress?.Report($"  tensor step (CPU), AuxK on: {tensorOn * 1000:F1} ms ({tensorOn / on:F2}x the fused step, {tensorOn / matmul:F2}x matmul)");
+        return new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak) { TensorStepSecondsAuxOn = tensorOn };
     }
 
     private static double Time(Action action)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ArdMl.Sae;
@@ -95,7 +96,7 @@ public sealed class SparseAutoencoderTrainer
         ArgumentNullException.ThrowIfNull(clips);
         var o = _options;
         o.Validate(inputDim);
-        ResolveDevice();
+        var device = ResolveDevice();
         int d = inputDim;
         int m = o.LatentCount;
         int batch = o.BatchSize;
@@ -107,7 +108,10 @@ public sealed class SparseAutoencoderTrainer
         sae.InitializeTied(o.Seed);
         var random = new DeterministicRandom(o.Seed ^ 0x5DEECE66DUL);
         using var buffer = new FrameShuffleBuffer(clips, d, o.EffectiveShuffleBufferFrames, o.InvalidFrames, random);
-        using var step = new FusedTrainingStep(sae, batch, auxK, o.AuxKCoefficient, new AdamSettings(o.Beta1, o.Beta2, o.Epsilon));
+        var adam = new AdamSettings(o.Beta1, o.Beta2, o.Epsilon);
+        using ISaeTrainingStep step = device.type != DeviceType.CPU || o.StepKernel == SaeTrainingStepKernel.Tensor
+            ? new TensorTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam, device.type == DeviceType.CPU ? null : device)
+            : new FusedTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam);
         var state = new RunState(m);
 
         bool resumed = o.CheckpointDirectory is not null && o.Resume && TryLoadCheckpoint(o.CheckpointDirectory, d, sae, step, buffer, random, state);
@@ -117,10 +121,11 @@ public sealed class SparseAutoencoderTrainer
             InitializeDecoderBias(sae, buffer.Contents, d);
         }
 
+        step.LoadParametersFromModel();
         var deadList = new List<int>(m);
         var clock = Stopwatch.StartNew();
         long clockTokens = 0;
-        var batchSpan = new Span<float>(step.InputPointer, batch * d);
+        var batchSpan = new Span<float>(FusedTrainingStep.Pointer(step.Input), batch * d);
         double lastFvu = double.NaN;
         double lastAux = 0;
         while (state.Step < o.Steps)
@@ -182,25 +187,26 @@ public sealed class SparseAutoencoderTrainer
 
             if (o.CheckpointDirectory is not null && (state.Step % o.CheckpointInterval == 0 || state.Step == o.Steps))
             {
+                step.StoreParametersToModel();
                 SaveCheckpoint(o.CheckpointDirectory, d, sae, step, buffer, random, state);
             }
         }
 
+        step.StoreParametersToModel();
         var metrics = BuildMetrics(state, deadWindow, buffer.SkippedFrames, o.EffectiveLearningRate, batch);
         return new SaeTrainingResult(sae, metrics);
     }
 
-    private void ResolveDevice()
+    private Device ResolveDevice()
     {
         if (_options.GpuDeviceId is not int id)
         {
-            return;
+            return CPU;
         }
 #if ARD_GPU
-        if (cuda.is_available() && id < cuda.device_count())
+        if (cuda.is_available() && id >= 0 && id < cuda.device_count())
         {
-            throw new NotSupportedException(
-                $"CUDA device {id} is available, but the fused SAE trainer runs on the CPU only in this version; set GpuDeviceId = null or FallbackToCpu = true.");
+            return new Device(DeviceType.CUDA, id);
         }
 #endif
         if (!_options.FallbackToCpu)
@@ -208,6 +214,8 @@ public sealed class SparseAutoencoderTrainer
             throw new NotSupportedException(
                 $"GPU device {id} was requested but is not usable here (a CUDA build with ARD_GPU and a visible device is needed); set FallbackToCpu = true to train on the CPU.");
         }
+
+        return CPU;
     }
 
     private static double DeadFraction(RunState state, long window)
@@ -359,7 +367,7 @@ public sealed class SparseAutoencoderTrainer
     }
 
     private unsafe void SaveCheckpoint(
-        string directory, int d, TopKSparseAutoencoder sae, FusedTrainingStep step, FrameShuffleBuffer buffer, DeterministicRandom random, RunState state)
+        string directory, int d, TopKSparseAutoencoder sae, ISaeTrainingStep step, FrameShuffleBuffer buffer, DeterministicRandom random, RunState state)
     {
         Directory.CreateDirectory(directory);
         string temporary = Path.Combine(directory, "checkpoint-tmp");
@@ -371,27 +379,31 @@ public sealed class SparseAutoencoderTrainer
         Directory.CreateDirectory(temporary);
         int m = sae.LatentCount;
         var bufferContents = buffer.Contents;
-        fixed (float* bufferPointer = bufferContents)
+        var owned = new List<IDisposable>();
+        try
         {
-            var tensors = new List<SafeTensorSource>
+            fixed (float* bufferPointer = bufferContents)
             {
-                SafeTensorSource.FromNative("encoder.weight", FusedTrainingStep.Pointer(sae.EncoderWeight), (long)m * d, m, d),
-                SafeTensorSource.FromNative("encoder.bias", FusedTrainingStep.Pointer(sae.EncoderBias), m, m),
-                SafeTensorSource.FromNative("W_dec", FusedTrainingStep.Pointer(sae.DecoderWeight), (long)m * d, m, d),
-                SafeTensorSource.FromNative("b_dec", FusedTrainingStep.Pointer(sae.DecoderBias), d, d),
-                SafeTensorSource.FromNative("adam.encoder.weight.m", step.EncoderWeightMoments.First.Pointer, (long)m * d, m, d),
-                SafeTensorSource.FromNative("adam.encoder.weight.v", step.EncoderWeightMoments.Second.Pointer, (long)m * d, m, d),
-                SafeTensorSource.FromNative("adam.W_dec.m", step.DecoderWeightMoments.First.Pointer, (long)m * d, m, d),
-                SafeTensorSource.FromNative("adam.W_dec.v", step.DecoderWeightMoments.Second.Pointer, (long)m * d, m, d),
-                SafeTensorSource.FromNative("adam.encoder.bias.m", step.EncoderBiasMoments.First.Pointer, m, m),
-                SafeTensorSource.FromNative("adam.encoder.bias.v", step.EncoderBiasMoments.Second.Pointer, m, m),
-                SafeTensorSource.FromNative("adam.b_dec.m", step.DecoderBiasMoments.First.Pointer, d, d),
-                SafeTensorSource.FromNative("adam.b_dec.v", step.DecoderBiasMoments.Second.Pointer, d, d),
-                ToSource(SafeTensor.FromInt64s("tokens_since_fired", state.TokensSinceFired, m)),
-                ToSource(SafeTensor.FromInt64s("window_fires", state.WindowFires, m)),
-                SafeTensorSource.FromNative("shuffle_buffer", bufferPointer, bufferContents.Length, buffer.Count, d),
-            };
-            SafeTensorsFile.WriteStreaming(Path.Combine(temporary, "state.safetensors"), tensors);
+                var tensors = new List<SafeTensorSource>
+                {
+                    TensorTrainingStep.HostSource("encoder.weight", sae.EncoderWeight, owned),
+                    TensorTrainingStep.HostSource("encoder.bias", sae.EncoderBias, owned),
+                    TensorTrainingStep.HostSource("W_dec", sae.DecoderWeight, owned),
+                    TensorTrainingStep.HostSource("b_dec", sae.DecoderBias, owned),
+                };
+                step.AddOptimizerState(tensors, owned);
+                tensors.Add(ToSource(SafeTensor.FromInt64s("tokens_since_fired", state.TokensSinceFired, m)));
+                tensors.Add(ToSource(SafeTensor.FromInt64s("window_fires", state.WindowFires, m)));
+                tensors.Add(SafeTensorSource.FromNative("shuffle_buffer", bufferPointer, bufferContents.Length, buffer.Count, d));
+                SafeTensorsFile.WriteStreaming(Path.Combine(temporary, "state.safetensors"), tensors);
+            }
+        }
+        finally
+        {
+            foreach (var item in owned)
+            {
+                item.Dispose();
+            }
         }
 
         var position = buffer.Position;
@@ -430,7 +442,7 @@ public sealed class SparseAutoencoderTrainer
     }
 
     private unsafe bool TryLoadCheckpoint(
-        string directory, int d, TopKSparseAutoencoder sae, FusedTrainingStep step, FrameShuffleBuffer buffer, DeterministicRandom random, RunState state)
+        string directory, int d, TopKSparseAutoencoder sae, ISaeTrainingStep step, FrameShuffleBuffer buffer, DeterministicRandom random, RunState state)
     {
         string path = Path.Combine(directory, CheckpointName);
         if (!File.Exists(Path.Combine(path, "state.json")))
@@ -459,14 +471,7 @@ public sealed class SparseAutoencoderTrainer
             Assign(sae.DecoderBias, t["b_dec"].ToSingles());
         }
 
-        t["adam.encoder.weight.m"].ToSingles().CopyTo(step.EncoderWeightMoments.First.Span);
-        t["adam.encoder.weight.v"].ToSingles().CopyTo(step.EncoderWeightMoments.Second.Span);
-        t["adam.W_dec.m"].ToSingles().CopyTo(step.DecoderWeightMoments.First.Span);
-        t["adam.W_dec.v"].ToSingles().CopyTo(step.DecoderWeightMoments.Second.Span);
-        t["adam.encoder.bias.m"].ToSingles().CopyTo(step.EncoderBiasMoments.First.Span);
-        t["adam.encoder.bias.v"].ToSingles().CopyTo(step.EncoderBiasMoments.Second.Span);
-        t["adam.b_dec.m"].ToSingles().CopyTo(step.DecoderBiasMoments.First.Span);
-        t["adam.b_dec.v"].ToSingles().CopyTo(step.DecoderBiasMoments.Second.Span);
+        step.LoadOptimizerState(t);
         t["tokens_since_fired"].ToInt64s().CopyTo(state.TokensSinceFired, 0);
         t["window_fires"].ToInt64s().CopyTo(state.WindowFires, 0);
         state.Step = json["step"]!.GetValue<long>();

@@ -99,13 +99,19 @@ public sealed class SparseAutoencoderTrainerOptions
     public int ProgressInterval { get; set; } = 10;
 
     /// <summary>
-    /// CUDA device id to train on (builds with <c>ARD_GPU</c> only); null = CPU. Follows Microsoft.ML.TorchSharp:
-    /// when the GPU is unavailable the trainer throws unless <see cref="FallbackToCpu"/> is set.
+    /// CUDA device id to train on (builds with <c>ARD_GPU</c> only; the tensor step runs there); null = CPU. Follows
+    /// Microsoft.ML.TorchSharp: when the GPU is unavailable the trainer throws unless <see cref="FallbackToCpu"/> is set.
     /// </summary>
     public int? GpuDeviceId { get; set; }
 
     /// <summary>Train on the CPU when the requested GPU is unavailable.</summary>
     public bool FallbackToCpu { get; set; }
+
+    /// <summary>
+    /// Training-step implementation on the CPU: <see cref="SaeTrainingStepKernel.Fused"/> (default, fastest) or
+    /// <see cref="SaeTrainingStepKernel.Tensor"/>. On a CUDA device the tensor step is always used.
+    /// </summary>
+    public SaeTrainingStepKernel StepKernel { get; set; } = SaeTrainingStepKernel.Fused;
 
     /// <summary>The learning rate actually used.</summary>
     public double EffectiveLearningRate => LearningRate ?? 2e-4 / Math.Sqrt(LatentCount / 16384.0);
@@ -141,4 +147,14 @@ public sealed class SparseAutoencoderTrainerOptions
             throw new ArgumentOutOfRangeException(name, value, $"SAE trainer option {name} {rule}.");
         }
     }
+}
+
+/// <summary>How a training step is computed.</summary>
+public enum SaeTrainingStepKernel
+{
+    /// <summary>Hand-written fused CPU kernels that touch only the k selected latents per frame (CPU only).</summary>
+    Fused,
+
+    /// <summary>TorchSharp tensor operations with autograd; runs on the CPU or a CUDA device, same maths as Fused.</summary>
+    Tensor,
 }
