@@ -18,6 +18,12 @@ internal readonly record struct StepFigures(double Fvu, double AuxFvu, double L0
 /// </summary>
 internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
 {
+    /// <summary>Columns per block of the column-blocked sparse products (a block of 4096 frames is 1 MiB).</summary>
+    private const int BlockWidth = 64;
+
+    /// <summary>Size of each per-chunk weight-gradient buffer, in floats (64 MiB).</summary>
+    private const long ChunkBufferFloats = 1L << 24;
+
     private readonly TopKSparseAutoencoder _sae;
     private readonly int _batch;
     private readonly int _d;
@@ -34,12 +40,23 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
 
     private readonly NativeBuffer<float> _topValues;
     private readonly NativeBuffer<int> _topIndices;
-    private readonly NativeBuffer<float> _topGrads;
     private readonly int[] _compactIndex;
     private float[] _auxEncoderBiasGrad = [];
-    private NativeBuffer<float>? _auxSelection;
+    private readonly ScratchTensor _auxSelection = new();
+    private readonly ScratchTensor _auxCompacted = new();
+    private readonly ScratchTensor _auxDecoderRows = new();
+    private readonly ScratchTensor _auxOutput = new();
+    private readonly ScratchTensor _auxSelectionGrads = new();
+    private readonly ScratchTensor _auxEncoderGrads = new();
+    private readonly ScratchTensor _auxDecoderGrads = new();
+    private readonly ColumnBlockLayout _layout;
+    private readonly int _chunkLatents;
     private readonly NativeBuffer<float> _residual;
-    private readonly NativeBuffer<float> _outputGrads;
+    private readonly NativeBuffer<float> _centeredBlocks;
+    private readonly NativeBuffer<float> _gradBlocks;
+    private readonly NativeBuffer<double> _rowPartials;
+    private readonly NativeBuffer<float> _chunkEncoderGrads;
+    private readonly NativeBuffer<float> _chunkDecoderGrads;
     private readonly NativeBuffer<double> _rowA;
     private readonly NativeBuffer<double> _rowB;
     private readonly NativeBuffer<float> _columnMean;
@@ -66,10 +83,15 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         long bk = (long)batchSize * _k;
         _topValues = new NativeBuffer<float>(bk);
         _topIndices = new NativeBuffer<int>(bk);
-        _topGrads = new NativeBuffer<float>(bk);
         _compactIndex = new int[_m];
+        _layout = new ColumnBlockLayout(batchSize, _d, BlockWidth);
+        _chunkLatents = (int)Math.Clamp(ChunkBufferFloats / _d, 1, _m);
         _residual = new NativeBuffer<float>((long)batchSize * _d);
-        _outputGrads = new NativeBuffer<float>((long)batchSize * _d);
+        _centeredBlocks = new NativeBuffer<float>((long)batchSize * _d);
+        _gradBlocks = new NativeBuffer<float>((long)batchSize * _d);
+        _rowPartials = new NativeBuffer<double>((long)_layout.BlockCount * batchSize);
+        _chunkEncoderGrads = new NativeBuffer<float>((long)_chunkLatents * _d);
+        _chunkDecoderGrads = new NativeBuffer<float>((long)_chunkLatents * _d);
         _rowA = new NativeBuffer<double>(batchSize);
         _rowB = new NativeBuffer<double>(batchSize);
         _columnMean = new NativeBuffer<float>(_d);
@@ -109,7 +131,7 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
     public (NativeBuffer<float> First, NativeBuffer<float> Second) DecoderBiasMoments { get; }
 
     /// <summary>
-    /// Seconds spent per phase, accumulated over all runs: prepare, matmul, top-k, decode+gradients, AuxK, grouping,
+    /// Seconds spent per phase, accumulated over all runs: prepare, matmul, top-k, grouping, decode+gradients, AuxK,
     /// bias gradients, per-latent update.
     /// </summary>
     public double[] PhaseSeconds { get; } = new double[8];
@@ -136,21 +158,23 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         float* decW = Pointer(_sae.DecoderWeight);
         float* decB = Pointer(_sae.DecoderBias);
         float* residual = _residual.Pointer;
-        float* grads = _outputGrads.Pointer;
+        float* gradBlocks = _gradBlocks.Pointer;
         float* topV = _topValues.Pointer;
         int* topI = _topIndices.Pointer;
-        float* topG = _topGrads.Pointer;
         double* rowA = _rowA.Pointer;
         double* rowB = _rowB.Pointer;
         float* colMean = _columnMean.Pointer;
 
         // 1. Batch mean (for the FVU denominator) and centred input x − b_dec.
         ColumnMean(x, b, d, colMean);
+        var layout = _layout;
+        float* xcBlocks = _centeredBlocks.Pointer;
         SaeKernels.ParallelRanges(b, 64, (start, end) =>
         {
             for (int r = start; r < end; r++)
             {
                 rowA[r] = SaeKernels.CenterRow(x + ((long)r * d), decB, colMean, xc + ((long)r * d), d);
+                layout.StoreRow(xc + ((long)r * d), r, xcBlocks);
             }
         });
         double denominator = Math.Max(SumInOrder(rowA, b), 1e-30);
@@ -171,16 +195,10 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         float* selection = null;
         if (auxK > 0)
         {
-            long needed = (long)b * deadCount;
-            if (_auxSelection is null || _auxSelection.Length < needed)
-            {
-                _auxSelection?.Dispose();
-                _auxSelection = new NativeBuffer<float>(needed);
-            }
-
-            selection = _auxSelection.Pointer;
+            selection = _auxSelection.Pointer(b, SelectionStride(deadCount));
         }
 
+        int stride = SelectionStride(deadCount);
         fixed (int* dead = deadLatents)
         {
             int* deadPtr = dead;
@@ -190,7 +208,7 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
                 for (int r = start; r < end; r++)
                 {
                     float* row = pre + ((long)r * m);
-                    SaeKernels.TopKRow(row, encB, storeBiased: auxK > 0, m, k, topV + ((long)r * k), topI + ((long)r * k));
+                    SaeKernels.TopKRow(row, encB, m, k, topV + ((long)r * k), topI + ((long)r * k));
                     for (int j = 0; j < k; j++)
                     {
                         float* v = topV + ((long)r * k) + j;
@@ -199,7 +217,9 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
 
                     if (auxK > 0)
                     {
-                        SaeKernels.SelectTopAmong(row, deadPtr, deadCount, auxK, selection + ((long)r * deadCount), scratch is null ? null : scratch.Pointer);
+                        float* selected = selection + ((long)r * stride);
+                        SaeKernels.SelectTopAmong(row, encB, deadPtr, deadCount, auxK, selected, scratch is null ? null : scratch.Pointer);
+                        new Span<float>(selected + deadCount, stride - deadCount).Clear();
                     }
                 }
             });
@@ -207,43 +227,7 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
 
         Mark(2);
 
-        // 4. Sparse decode, residual, FVU gradient w.r.t. x̂ and w.r.t. the selected values.
-        float gradScale = (float)(2.0 / denominator);
-        SaeKernels.ParallelRanges(b, 32, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                float* res = residual + ((long)r * d);
-                float* g = grads + ((long)r * d);
-                float* xr = x + ((long)r * d);
-                SaeKernels.GatherAccumulate(res, topI + ((long)r * k), topV + ((long)r * k), k, decW, d, decB);
-                rowB[r] = SaeKernels.ResidualRow(res, xr, g, gradScale, d);
-                for (int j = 0; j < k; j++)
-                {
-                    long o = ((long)r * k) + j;
-                    topG[o] = topV[o] > 0f ? SaeKernels.Dot(decW + ((long)topI[o] * d), g, d) : 0f;
-                }
-            }
-        });
-        double fvu = SumInOrder(rowB, b) / denominator;
-
-        Mark(3);
-
-        // 5. AuxK: decode the dead latents' top values WITHOUT b_dec and fit the detached residual e = x − x̂.
-        double auxFvu = 0;
-        TorchSharp.DisposeScope? auxScope = null;
-        float* auxEncoderGrad = null;
-        float* auxDecoderGrad = null;
-        Array.Fill(_compactIndex, -1);
-        if (auxK > 0)
-        {
-            auxScope = NewDisposeScope();
-            auxFvu = AuxiliaryGradients(deadLatents, selection, out auxEncoderGrad, out auxDecoderGrad);
-        }
-
-        Mark(4);
-
-        // 6. Group the selected (frame, latent) pairs by latent (counting sort: deterministic order).
+        // 4. Group the selected (frame, latent) pairs with a positive value by latent (counting sort: deterministic).
         int* offsets = _entryOffsets.Pointer;
         int* entryRow = _entryRows.Pointer;
         float* entryCoef = _entryCoefficients.Pointer;
@@ -278,16 +262,105 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
                     int slot = cursor[topI[o]]++;
                     entryRow[slot] = r;
                     entryCoef[slot] = topV[o];
-                    entryGrad[slot] = topG[o];
                 }
             }
+        }
+
+        Mark(3);
+
+        // 5. Sparse decode one column block at a time (latent by latent, so each decoder row block is read once),
+        //    residual e = x̂ − x, FVU gradient g = 2e/denominator (kept in column blocks) and Σ_rows g for b_dec; then
+        //    the gradient w.r.t. each selected value, W_dec[j]·g[frame], accumulated block by block.
+        float gradScale = (float)(2.0 / denominator);
+        int blockCount = layout.BlockCount;
+        double* partials = _rowPartials.Pointer;
+        float* gbDec = _decoderBiasGrad.Pointer;
+        SaeKernels.ParallelRanges(blockCount, 1, (q0, q1) =>
+        {
+            for (int q = q0; q < q1; q++)
+            {
+                int c0 = layout.Start(q);
+                int width = layout.WidthOf(q);
+                float* block = gradBlocks + layout.Offset(q);
+                for (int r = 0; r < b; r++)
+                {
+                    new ReadOnlySpan<float>(decB + c0, width).CopyTo(new Span<float>(block + ((long)r * width), width));
+                }
+
+                for (int j = 0; j < m; j++)
+                {
+                    int begin = offsets[j];
+                    SaeKernels.ScatterAxpy(decW + ((long)j * d) + c0, width, entryCoef + begin, entryRow + begin, offsets[j + 1] - begin, block);
+                }
+
+                new Span<float>(gbDec + c0, width).Clear();
+                new Span<float>(colMean + c0, width).Clear();
+                for (int r = 0; r < b; r++)
+                {
+                    float* row = block + ((long)r * width);
+                    long o = ((long)r * d) + c0;
+                    partials[((long)q * b) + r] = SaeKernels.ResidualRow(row, x + o, residual + o, row, gradScale, width);
+                    SaeKernels.Axpy(1f, row, gbDec + c0, width);
+                    if (auxK > 0)
+                    {
+                        SaeKernels.Axpy(1f, residual + o, colMean + c0, width);
+                    }
+                }
+
+                for (int c = c0; c < c0 + width; c++)
+                {
+                    colMean[c] /= b;
+                }
+            }
+        });
+        for (int r = 0; r < b; r++)
+        {
+            double sum = 0;
+            for (int q = 0; q < blockCount; q++)
+            {
+                sum += partials[((long)q * b) + r];
+            }
+
+            rowB[r] = sum;
+        }
+
+        double fvu = SumInOrder(rowB, b) / denominator;
+        // One latent range per thread (split by entry count): each range sweeps every block once, so a block's frames
+        // stay in cache for all of the range's entries.
+        SaeKernels.ParallelEntryRanges(offsets, m, (j0, j1) =>
+        {
+            new Span<float>(entryGrad + offsets[j0], offsets[j1] - offsets[j0]).Clear();
+            for (int q = 0; q < blockCount; q++)
+            {
+                int c0 = layout.Start(q);
+                int width = layout.WidthOf(q);
+                float* block = gradBlocks + layout.Offset(q);
+                for (int j = j0; j < j1; j++)
+                {
+                    int begin = offsets[j];
+                    SaeKernels.GatherDots(decW + ((long)j * d) + c0, width, entryRow + begin, offsets[j + 1] - begin, block, entryGrad + begin);
+                }
+            }
+        });
+
+        Mark(4);
+
+        // 6. AuxK: decode the dead latents' top values WITHOUT b_dec and fit the detached residual e = x − x̂.
+        double auxFvu = 0;
+        TorchSharp.DisposeScope? auxScope = null;
+        float* auxEncoderGrad = null;
+        float* auxDecoderGrad = null;
+        Array.Fill(_compactIndex, -1);
+        if (auxK > 0)
+        {
+            auxScope = NewDisposeScope();
+            auxFvu = AuxiliaryGradients(deadLatents, selection, out auxEncoderGrad, out auxDecoderGrad);
         }
 
         Mark(5);
 
         // 7. Bias gradients (need the weights before the update): gb_enc = Σ g_pre; gb_dec = Σ g_x̂ − W_encᵀ gb_enc.
         float* gbEnc = _encoderBiasGrad.Pointer;
-        float* gbDec = _decoderBiasGrad.Pointer;
         for (int j = 0; j < m; j++)
         {
             float s = 0;
@@ -302,12 +375,6 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         SaeKernels.ParallelRanges(d, 64, (start, end) =>
         {
             int width = end - start;
-            new Span<float>(gbDec + start, width).Clear();
-            for (int r = 0; r < b; r++)
-            {
-                SaeKernels.Axpy(1f, grads + ((long)r * d) + start, gbDec + start, width);
-            }
-
             for (int j = 0; j < m; j++)
             {
                 if (gbEnc[j] != 0f)
@@ -319,7 +386,8 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
 
         Mark(6);
 
-        // 8. Per latent: sparse weight gradients, decoder-parallel removal, Adam, decoder renormalisation.
+        // 8. Per chunk of latents: sparse weight gradients gathered block by block from the column-blocked inputs and
+        //    output gradients; then per latent: decoder-parallel removal, Adam, decoder renormalisation.
         double bc1 = 1.0 - Math.Pow(_adam.Beta1, adamStep);
         double bc2 = 1.0 - Math.Pow(_adam.Beta2, adamStep);
         float stepSize = (float)(learningRate / bc1);
@@ -328,41 +396,61 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         float* encV = EncoderWeightMoments.Second.Pointer;
         float* decM = DecoderWeightMoments.First.Pointer;
         float* decV = DecoderWeightMoments.Second.Pointer;
+        float* chunkEnc = _chunkEncoderGrads.Pointer;
+        float* chunkDec = _chunkDecoderGrads.Pointer;
         bool normalize = _sae.NormalizeDecoder;
         var adam = _adam;
         var compactIndex = _compactIndex;
         float* auxEnc = auxEncoderGrad;
         float* auxDec = auxDecoderGrad;
-        SaeKernels.ParallelRanges(m, 16, (start, end) =>
+        for (int chunkStart = 0; chunkStart < m; chunkStart += _chunkLatents)
         {
-            using var scratch = new NativeBuffer<float>(2L * d);
-            float* gEnc = scratch.Pointer;
-            float* gDec = scratch.Pointer + d;
-            for (int j = start; j < end; j++)
+            int first = chunkStart;
+            int last = Math.Min(m, chunkStart + _chunkLatents);
+            SaeKernels.ParallelRanges(blockCount, 1, (q0, q1) =>
             {
-                int first = offsets[j];
-                int count = offsets[j + 1] - first;
-                int compact = compactIndex[j];
-                float* extraEnc = compact >= 0 ? auxEnc + ((long)compact * d) : null;
-                float* extraDec = compact >= 0 ? auxDec + ((long)compact * d) : null;
-                SaeKernels.GatherAccumulate(gEnc, entryRow + first, entryGrad + first, count, xc, d, extraEnc);
-                SaeKernels.GatherAccumulate(gDec, entryRow + first, entryCoef + first, count, grads, d, extraDec);
-
-                long o = (long)j * d;
-                if (normalize)
+                for (int q = q0; q < q1; q++)
                 {
-                    float parallel = SaeKernels.Dot(gDec, decW + o, d);
-                    SaeKernels.Axpy(-parallel, decW + o, gDec, d);
+                    int c0 = layout.Start(q);
+                    int width = layout.WidthOf(q);
+                    float* xcBlock = xcBlocks + layout.Offset(q);
+                    float* gBlock = gradBlocks + layout.Offset(q);
+                    for (int j = first; j < last; j++)
+                    {
+                        int begin = offsets[j];
+                        int count = offsets[j + 1] - begin;
+                        int compact = compactIndex[j];
+                        float* extraEnc = compact >= 0 ? auxEnc + ((long)compact * d) + c0 : null;
+                        float* extraDec = compact >= 0 ? auxDec + ((long)compact * d) + c0 : null;
+                        long o = ((long)(j - first) * d) + c0;
+                        SaeKernels.GatherAccumulate(chunkEnc + o, entryRow + begin, entryGrad + begin, count, xcBlock, width, extraEnc);
+                        SaeKernels.GatherAccumulate(chunkDec + o, entryRow + begin, entryCoef + begin, count, gBlock, width, extraDec);
+                    }
                 }
-
-                SaeKernels.AdamUpdate(encW + o, gEnc, encM + o, encV + o, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
-                SaeKernels.AdamUpdate(decW + o, gDec, decM + o, decV + o, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
-                if (normalize)
+            });
+            SaeKernels.ParallelRanges(last - first, 16, (start, end) =>
+            {
+                for (int j = first + start; j < first + end; j++)
                 {
-                    SaeKernels.NormalizeRow(decW + o, d);
+                    float* gEnc = chunkEnc + ((long)(j - first) * d);
+                    float* gDec = chunkDec + ((long)(j - first) * d);
+                    long o = (long)j * d;
+                    if (normalize)
+                    {
+                        float parallel = SaeKernels.Dot(gDec, decW + o, d);
+                        SaeKernels.Axpy(-parallel, decW + o, gDec, d);
+                    }
+
+                    SaeKernels.AdamUpdate(encW + o, gEnc, encM + o, encV + o, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
+                    SaeKernels.AdamUpdate(decW + o, gDec, decM + o, decV + o, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
+                    if (normalize)
+                    {
+                        SaeKernels.NormalizeRow(decW + o, d);
+                    }
                 }
-            }
-        });
+            });
+        }
+
         SaeKernels.AdamUpdate(encB, gbEnc, EncoderBiasMoments.First.Pointer, EncoderBiasMoments.Second.Pointer, m, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
         SaeKernels.AdamUpdate(decB, gbDec, DecoderBiasMoments.First.Pointer, DecoderBiasMoments.Second.Pointer, d, adam.Beta1, adam.Beta2, stepSize, inverseSqrtBc2, adam.Epsilon);
 
@@ -381,34 +469,28 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
     /// AuxK with dense GEMMs over the dead latents that are active in this batch: Z [B, n] holds each frame's top
     /// k_aux dead-latent values (ReLU), ê = Z·W_dec[dead] (no b_dec), loss ‖ê − e‖² / Σ‖e − ē‖² with e = x − x̂
     /// detached; its gradients reach W_dec[dead], and through Z the encoder rows and b_enc (and b_dec) of those latents.
+    /// Z is the selection block itself unless enough dead latents are silent in the batch to make compacting pay.
     /// </summary>
     private double AuxiliaryGradients(ReadOnlySpan<int> deadLatents, float* selection, out float* encoderGrad, out float* decoderGrad)
     {
         int b = _batch;
         int d = _d;
         int nd = deadLatents.Length;
+        int stride = SelectionStride(nd);
         float* residual = _residual.Pointer;
         double* rowA = _rowA.Pointer;
         double* rowB = _rowB.Pointer;
         float* colMean = _columnMean.Pointer;
 
-        // Keep only dead latents with a positive selected value somewhere in the batch.
-        var active = new bool[nd];
-        for (int r = 0; r < b; r++)
-        {
-            float* row = selection + ((long)r * nd);
-            for (int c = 0; c < nd; c++)
-            {
-                active[c] |= row[c] > 0f;
-            }
-        }
-
-        var columns = new List<int>();
+        // Dead latents with a positive selected value somewhere in the batch (column maxima of the selection).
+        using var columnMax = new NativeBuffer<float>(nd);
+        float* colMax = columnMax.Pointer;
+        SaeKernels.ParallelRanges(nd, 256, (start, end) => SaeKernels.ColumnMaxima(selection, b, stride, start, end, colMax));
+        var columns = new List<int>(nd);
         for (int c = 0; c < nd; c++)
         {
-            if (active[c])
+            if (colMax[c] > 0f)
             {
-                _compactIndex[deadLatents[c]] = columns.Count;
                 columns.Add(c);
             }
         }
@@ -416,44 +498,84 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         int n = columns.Count;
         encoderGrad = null;
         decoderGrad = null;
-        _auxEncoderBiasGrad = new float[Math.Max(1, n)];
         if (n == 0)
         {
             return 0;
         }
 
-        var z = zeros(b, n, ScalarType.Float32);
-        float* zp = Pointer(z);
-        var columnArray = columns.ToArray();
-        SaeKernels.ParallelRanges(b, 64, (start, end) =>
+        // Silent columns cost GEMM work but contribute exact zeros; compact only when many are silent.
+        bool compact = n < nd - (nd / 8);
+        int used = compact ? n : nd;
+        int width = compact ? SelectionStride(n) : stride;
+        var columnArray = compact ? columns.ToArray() : Enumerable.Range(0, nd).ToArray();
+        for (int c = 0; c < used; c++)
         {
-            for (int r = start; r < end; r++)
+            if (colMax[columnArray[c]] > 0f)
             {
-                float* src = selection + ((long)r * nd);
-                float* dst = zp + ((long)r * n);
-                for (int c = 0; c < n; c++)
-                {
-                    dst[c] = src[columnArray[c]];
-                }
+                _compactIndex[deadLatents[columnArray[c]]] = c;
             }
-        });
-        var latentIds = new long[n];
-        for (int c = 0; c < n; c++)
-        {
-            latentIds[c] = deadLatents[columnArray[c]];
         }
 
-        Tensor decoderRows;
-        Tensor aux;
+        float* z;
+        Tensor zTensor;
+        if (compact)
+        {
+            z = _auxCompacted.Pointer(b, width);
+            float* zp = z;
+            SaeKernels.ParallelRanges(b, 64, (start, end) =>
+            {
+                for (int r = start; r < end; r++)
+                {
+                    float* src = selection + ((long)r * stride);
+                    float* dst = zp + ((long)r * width);
+                    for (int c = 0; c < n; c++)
+                    {
+                        dst[c] = src[columnArray[c]];
+                    }
+
+                    new Span<float>(dst + n, width - n).Clear();
+                }
+            });
+            zTensor = _auxCompacted.View(b, width);
+        }
+        else
+        {
+            z = selection;
+            zTensor = _auxSelection.View(b, stride);
+        }
+
+        float* rows = _auxDecoderRows.Pointer(width, d);
+        float* decW = Pointer(_sae.DecoderWeight);
+        fixed (int* dead = deadLatents)
+        {
+            int* deadPtr = dead;
+            SaeKernels.ParallelRanges(width, 64, (start, end) =>
+            {
+                for (int c = start; c < end; c++)
+                {
+                    var target = new Span<float>(rows + ((long)c * d), d);
+                    if (c < used)
+                    {
+                        new ReadOnlySpan<float>(decW + ((long)deadPtr[columnArray[c]] * d), d).CopyTo(target);
+                    }
+                    else
+                    {
+                        target.Clear();
+                    }
+                }
+            });
+        }
+
+        var decoderRows = _auxDecoderRows.View(width, d);
+        var aux = _auxOutput.View(b, d);
         using (no_grad())
         {
-            decoderRows = _sae.DecoderWeight.index_select(0, tensor(latentIds)).contiguous();
-            aux = z.mm(decoderRows);
+            aux.addmm_(zTensor, decoderRows, beta: 0f, alpha: 1f);
         }
 
-        // residual holds x̂ − x = −e; the AuxK target is e, so ê − e = ê + residual.
-        float* a = Pointer(aux);
-        ColumnMean(residual, b, d, colMean);
+        // residual holds x̂ − x = −e (its column mean is in colMean, from the decode); the AuxK target is e, so
+        // ê − e = ê + residual.
+        float* a = _auxOutput.Pointer(b, d);
         SaeKernels.ParallelRanges(b, 32, (start, end) =>
         {
             for (int r = start; r < end; r++)
@@ -463,46 +585,27 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         });
         double auxDenominator = Math.Max(SumInOrder(rowB, b), 1e-30);
         double auxFvu = SumInOrder(rowA, b) / auxDenominator;
-        Tensor gradZ;
-        Tensor gradDecoder;
-        Tensor gradEncoder;
+        float auxScale = (float)(2.0 * _auxCoefficient / auxDenominator);
+        var gradZ = _auxSelectionGrads.View(b, width);
+        var gradDecoder = _auxDecoderGrads.View(width, d);
+        var gradEncoder = _auxEncoderGrads.View(width, d);
+        _auxEncoderBiasGrad = new float[width];
         using (no_grad())
         {
-            using (var auxScale = ((float)(2.0 * _auxCoefficient / auxDenominator)).ToScalar())
+            gradZ.addmm_(aux, decoderRows.t(), beta: 0f, alpha: auxScale);
+            float* gz = _auxSelectionGrads.Pointer(b, width);
+            fixed (float* biasGrad = _auxEncoderBiasGrad)
             {
-                aux.mul_(auxScale);
+                float* bg = biasGrad;
+                SaeKernels.ParallelRanges(width, 256, (start, end) => SaeKernels.MaskColumnsAndSum(gz, z, b, width, start, end, bg));
             }
 
-            gradZ = aux.mm(decoderRows.t());
-            float* gz = Pointer(gradZ);
-            SaeKernels.ParallelRanges(b, 64, (start, end) =>
-            {
-                for (int r = start; r < end; r++)
-                {
-                    for (int c = 0; c < n; c++)
-                    {
-                        long o = ((long)r * n) + c;
-                        if (!(zp[o] > 0f))
-                        {
-                            gz[o] = 0f;
-                        }
-                    }
-                }
-            });
-            for (int r = 0; r < b; r++)
-            {
-                for (int c = 0; c < n; c++)
-                {
-                    _auxEncoderBiasGrad[c] += gz[((long)r * n) + c];
-                }
-            }
-
-            gradDecoder = z.t().mm(aux);
-            gradEncoder = gradZ.t().mm(_centered);
+            gradDecoder.addmm_(zTensor.t(), aux, beta: 0f, alpha: auxScale);
+            gradEncoder.addmm_(gradZ.t(), _centered, beta: 0f, alpha: 1f);
         }
 
-        encoderGrad = Pointer(gradEncoder);
-        decoderGrad = Pointer(gradDecoder);
+        encoderGrad = _auxEncoderGrads.Pointer(width, d);
+        decoderGrad = _auxDecoderGrads.Pointer(width, d);
         return auxFvu;
     }
 
@@ -544,6 +647,42 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         tensors["adam.b_dec.m"].ToSingles().CopyTo(DecoderBiasMoments.First.Span);
         tensors["adam.b_dec.v"].ToSingles().CopyTo(DecoderBiasMoments.Second.Span);
     }
+
+    /// <summary>A flat float32 CPU tensor that grows on demand and is read as [rows, columns] (views, pointers).</summary>
+    private sealed class ScratchTensor : IDisposable
+    {
+        private Tensor? _storage;
+
+        /// <summary>A [rows, columns] view of the first rows·columns floats (valid until the next growth).</summary>
+        public Tensor View(long rows, long columns)
+        {
+            Ensure(rows * columns);
+            return _storage!.narrow(0, 0, rows * columns).view(rows, columns);
+        }
+
+        public float* Pointer(long rows, long columns)
+        {
+            Ensure(rows * columns);
+            return FusedTrainingStep.Pointer(_storage!);
+        }
+
+        public void Dispose() => _storage?.Dispose();
+
+        private void Ensure(long length)
+        {
+            if (_storage is null || _storage.NumberOfElements < length)
+            {
+                _storage?.Dispose();
+                _storage = empty(Math.Max(1, length), ScalarType.Float32).DetachFromDisposeScope();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Row stride of the AuxK selection block and its GEMMs: the column count rounded up to a multiple of 64 (zero
+    /// columns), which the BLAS handles markedly faster than odd widths.
+    /// </summary>
+    private static int SelectionStride(int columns) => (columns + 63) / 64 * 64;
 
     private static void ColumnMean(float* rows, int count, int width, float* mean)
     {
@@ -591,7 +730,8 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         _pre.Dispose();
         foreach (var buffer in new IDisposable[]
         {
-            _topValues, _topIndices, _topGrads, _residual, _outputGrads, _rowA, _rowB,
+            _topValues, _topIndices, _residual, _centeredBlocks, _gradBlocks, _rowPartials,
+            _chunkEncoderGrads, _chunkDecoderGrads, _rowA, _rowB,
             _columnMean, _entryOffsets, _entryRows, _entryCoefficients, _entryGrads, _encoderBiasGrad, _decoderBiasGrad,
             EncoderWeightMoments.First, EncoderWeightMoments.Second, DecoderWeightMoments.First, DecoderWeightMoments.Second,
             EncoderBiasMoments.First, EncoderBiasMoments.Second, DecoderBiasMoments.First, DecoderBiasMoments.Second,
@@ -600,6 +740,9 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
             buffer.Dispose();
         }
 
-        _auxSelection?.Dispose();
+        foreach (var scratch in new[] { _auxSelection, _auxCompacted, _auxDecoderRows, _auxOutput, _auxSelectionGrads, _auxEncoderGrads, _auxDecoderGrads })
+        {
+            scratch.Dispose();
+        }
     }
 }

@@ -23,8 +23,11 @@ public sealed record SaeBenchmarkResult(
     SaeBenchmarkShape Shape, double MatmulSeconds, double StepSecondsAuxOff, double StepSecondsAuxOn,
     int AuxLatentsPerFrame, double EncodeFramesPerSecond, long? PeakResidentBytes)
 {
-    /// <summary>Median step time of the device-generic tensor step on the CPU with AuxK on (the step used on CUDA).</summary>
-    public double TensorStepSecondsAuxOn { get; init; }
+    /// <summary>
+    /// Median step time of the device-generic tensor step on the CPU with AuxK on (the step used on CUDA); NaN when
+    /// not measured.
+    /// </summary>
+    public double TensorStepSecondsAuxOn { get; init; } = double.NaN;
 
     /// <summary>Step time / matmul time with AuxK off.</summary>
     public double RatioAuxOff => StepSecondsAuxOff / MatmulSeconds;
@@ -52,8 +55,11 @@ public static class SaeBenchmark
         new SaeBenchmarkShape(4096, 32768, 250, 4096, 3, 0.10),
     ];
 
-    /// <summary>Runs one shape; <paramref name="progress"/> receives one line per phase.</summary>
-    public static unsafe SaeBenchmarkResult Run(SaeBenchmarkShape shape, IProgress<string>? progress = null)
+    /// <summary>
+    /// Runs one shape; <paramref name="progress"/> receives one line per phase. <paramref name="includeTensorStep"/>
+    /// also times the (much slower on CPU) device-generic tensor step.
+    /// </summary>
+    public static unsafe SaeBenchmarkResult Run(SaeBenchmarkShape shape, IProgress<string>? progress = null, bool includeTensorStep = true)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ProcessMemory.TryResetPeak();
@@ -121,6 +127,11 @@ public static class SaeBenchmark
 
         progress?.Report($"  encode: {encode:F0} frames/s");
         long? peak = ProcessMemory.PeakResidentBytes();
+        var result = new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak);
+        if (!includeTensorStep)
+        {
+            return result;
+        }
 
         // The device-generic tensor step (the one used on CUDA), timed on the CPU with AuxK on, after the peak RSS read.
         var tensorTimes = new List<double>();
@@ -141,7 +152,7 @@ public static class SaeBenchmark
 
         double tensorOn = Median(tensorTimes);
         progress?.Report($"  tensor step (CPU), AuxK on: {tensorOn * 1000:F1} ms ({tensorOn / on:F2}x the fused step, {tensorOn / matmul:F2}x matmul)");
-        return new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak) { TensorStepSecondsAuxOn = tensorOn };
+        return result with { TensorStepSecondsAuxOn = tensorOn };
     }
 
     private static double Time(Action action)
@@ -170,7 +181,7 @@ public static class SaeBenchmark
 
     private static string Phases(double[] seconds, int steps)
     {
-        string[] names = ["prep", "matmul", "topk", "decode", "auxk", "group", "bias", "update"];
+        string[] names = ["prep", "matmul", "topk", "group", "decode", "auxk", "bias", "update"];
         return string.Join(", ", names.Zip(seconds, (n, s) => $"{n} {s * 1000 / steps:F1}"));
     }
 }

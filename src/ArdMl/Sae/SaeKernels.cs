@@ -62,10 +62,10 @@ internal static unsafe class SaeKernels
     }
 
     /// <summary>
-    /// Turns a decoded row into the residual <c>e = x̂ − x</c> (in place) and writes <c>grad = scale·e</c>; returns
-    /// <c>‖e‖²</c>.
+    /// From a decoded row x̂: writes the residual <c>e = x̂ − x</c> to <paramref name="residual"/> and
+    /// <c>grad = scale·e</c> to <paramref name="grad"/> (either may alias <paramref name="decoded"/>); returns <c>‖e‖²</c>.
     /// </summary>
-    public static double ResidualRow(float* decoded, float* x, float* grad, float scale, int length)
+    public static double ResidualRow(float* decoded, float* x, float* residual, float* grad, float scale, int length)
     {
         var acc = Vector512<float>.Zero;
         var s = Vector512.Create(scale);
@@ -73,7 +73,7 @@ internal static unsafe class SaeKernels
         for (; i + Lanes <= length; i += Lanes)
         {
             var e = Vector512.Load(decoded + i) - Vector512.Load(x + i);
-            e.Store(decoded + i);
+            e.Store(residual + i);
             (s * e).Store(grad + i);
             acc = Vector512.FusedMultiplyAdd(e, e, acc);
         }
@@ -82,7 +82,7 @@ internal static unsafe class SaeKernels
         for (; i < length; i++)
         {
             float e = decoded[i] - x[i];
-            decoded[i] = e;
+            residual[i] = e;
             grad[i] = scale * e;
             sum += (double)e * e;
         }
@@ -173,6 +173,66 @@ internal static unsafe class SaeKernels
         }
     }
 
+    /// <summary>
+    /// <c>block[rows[e]] += coefficients[e] · w</c> for each entry e, over rows of <paramref name="width"/> floats of a
+    /// row-major block (the scatter half of a sparse product; w stays in registers for 64-wide blocks).
+    /// </summary>
+    public static void ScatterAxpy(float* w, int width, float* coefficients, int* rows, int count, float* block)
+    {
+        if (width != 4 * Lanes)
+        {
+            for (int e = 0; e < count; e++)
+            {
+                Axpy(coefficients[e], w, block + ((long)rows[e] * width), width);
+            }
+
+            return;
+        }
+
+        var w0 = Vector512.Load(w);
+        var w1 = Vector512.Load(w + Lanes);
+        var w2 = Vector512.Load(w + (2 * Lanes));
+        var w3 = Vector512.Load(w + (3 * Lanes));
+        for (int e = 0; e < count; e++)
+        {
+            var c = Vector512.Create(coefficients[e]);
+            float* p = block + ((long)rows[e] * width);
+            Vector512.FusedMultiplyAdd(c, w0, Vector512.Load(p)).Store(p);
+            Vector512.FusedMultiplyAdd(c, w1, Vector512.Load(p + Lanes)).Store(p + Lanes);
+            Vector512.FusedMultiplyAdd(c, w2, Vector512.Load(p + (2 * Lanes))).Store(p + (2 * Lanes));
+            Vector512.FusedMultiplyAdd(c, w3, Vector512.Load(p + (3 * Lanes))).Store(p + (3 * Lanes));
+        }
+    }
+
+    /// <summary>
+    /// <c>sums[e] += w · block[rows[e]]</c> for each entry e, over rows of <paramref name="width"/> floats of a row-major
+    /// block (the gather half of a sparse product; w stays in registers for 64-wide blocks).
+    /// </summary>
+    public static void GatherDots(float* w, int width, int* rows, int count, float* block, float* sums)
+    {
+        if (width != 4 * Lanes)
+        {
+            for (int e = 0; e < count; e++)
+            {
+                sums[e] += Dot(w, block + ((long)rows[e] * width), width);
+            }
+
+            return;
+        }
+
+        var w0 = Vector512.Load(w);
+        var w1 = Vector512.Load(w + Lanes);
+        var w2 = Vector512.Load(w + (2 * Lanes));
+        var w3 = Vector512.Load(w + (3 * Lanes));
+        for (int e = 0; e < count; e++)
+        {
+            float* p = block + ((long)rows[e] * width);
+            var a = Vector512.FusedMultiplyAdd(w1, Vector512.Load(p + Lanes), w0 * Vector512.Load(p));
+            var c = Vector512.FusedMultiplyAdd(w3, Vector512.Load(p + (3 * Lanes)), w2 * Vector512.Load(p + (2 * Lanes)));
+            sums[e] += Vector512.Sum(a + c);
+        }
+    }
+
     /// <summary><c>y += alpha·x</c> over <paramref name="length"/> floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy(float alpha, float* x, float* y, int length)
@@ -192,22 +252,159 @@ internal static unsafe class SaeKernels
 
     /// <summary>
     /// Selects the <paramref name="k"/> largest of <c>row + bias</c> (bias optional; ties: lower index first), writing
-    /// them in descending order (raw, no ReLU). With <paramref name="storeBiased"/> the biased values are written
-    /// back into <paramref name="row"/>.
+    /// them in descending order (raw, no ReLU). The row is read twice: the first pass takes lane-wise maxima over
+    /// runs of vectors, whose k-th largest is a lower bound of the k-th largest value (k of those maxima are distinct
+    /// elements at least that large); the second pass keeps only the values at or above it (about 1.15·k of them),
+    /// which are then sorted. Rows where that bound is weak (many ties, NaN) fall back to a heap.
     /// </summary>
-    public static void TopKRow(float* row, float* bias, bool storeBiased, int width, int k, float* outValues, int* outIndices)
+    public static void TopKRow(float* row, float* bias, int width, int k, float* outValues, int* outIndices)
+    {
+        int vectors = width / Lanes;
+        int runs = Math.Min(vectors, (4 * k + Lanes - 1) / Lanes);
+        if (runs * Lanes < 2 * k || k < 4)
+        {
+            TopKRowByHeap(row, bias, width, k, outValues, outIndices);
+            return;
+        }
+
+        var state = _topKScratch;
+        if (state is null || state.Maxima.Length < runs * Lanes || state.Keys.Length < CandidateCapacity(k))
+        {
+            state = _topKScratch = new TopKBuffers(Math.Max(runs * Lanes, 4096), CandidateCapacity(Math.Max(k, 256)));
+        }
+
+        fixed (float* maxima = state.Maxima)
+        fixed (ulong* keys = state.Keys)
+        {
+            // Pass 1: lane-wise maxima over `runs` contiguous runs of vectors.
+            for (int run = 0; run < runs; run++)
+            {
+                int first = (int)((long)vectors * run / runs);
+                int last = (int)((long)vectors * (run + 1) / runs);
+                var max = Vector512.Create(float.NegativeInfinity);
+                for (int v = first; v < last; v++)
+                {
+                    var value = Vector512.Load(row + (v * Lanes));
+                    if (bias != null)
+                    {
+                        value += Vector512.Load(bias + (v * Lanes));
+                    }
+
+                    max = Vector512.Max(max, value);
+                }
+
+                max.Store(maxima + (run * Lanes));
+            }
+
+            float threshold = KthLargest(maxima, runs * Lanes, k);
+            if (!float.IsFinite(threshold))
+            {
+                TopKRowByHeap(row, bias, width, k, outValues, outIndices);
+                return;
+            }
+
+            // Pass 2: keys of the candidates ≥ threshold, ordered by (value descending, index ascending).
+            int capacity = CandidateCapacity(k);
+            int count = 0;
+            var bound = Vector512.Create(threshold);
+            int j = 0;
+            for (; j + Lanes <= width; j += Lanes)
+            {
+                var value = Vector512.Load(row + j);
+                if (bias != null)
+                {
+                    value += Vector512.Load(bias + j);
+                }
+
+                ulong mask = Vector512.GreaterThanOrEqual(value, bound).ExtractMostSignificantBits();
+                if (mask == 0)
+                {
+                    continue;
+                }
+
+                if (count + Lanes > capacity)
+                {
+                    TopKRowByHeap(row, bias, width, k, outValues, outIndices);
+                    return;
+                }
+
+                while (mask != 0)
+                {
+                    int lane = System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    keys[count++] = DescendingKey(value.GetElement(lane), j + lane);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                float value = bias != null ? row[j] + bias[j] : row[j];
+                if (value >= threshold)
+                {
+                    if (count == capacity)
+                    {
+                        TopKRowByHeap(row, bias, width, k, outValues, outIndices);
+                        return;
+                    }
+
+                    keys[count++] = DescendingKey(value, j);
+                }
+            }
+
+            if (count < k)
+            {
+                TopKRowByHeap(row, bias, width, k, outValues, outIndices);
+                return;
+            }
+
+            var sorted = new Span<ulong>(keys, count);
+            sorted.Sort();
+            for (int i = 0; i < k; i++)
+            {
+                int index = (int)(uint)sorted[i];
+                outIndices[i] = index;
+                outValues[i] = bias != null ? row[index] + bias[index] : row[index];
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static TopKBuffers? _topKScratch;
+
+    private static int CandidateCapacity(int k) => (4 * k) + (4 * Lanes);
+
+    /// <summary>
+    /// A 64-bit key that sorts ascending by value descending, then index ascending: the value's bits mapped to an
+    /// order-preserving unsigned integer, inverted, above the index.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong DescendingKey(float value, int index)
+    {
+        if (value == 0f)
+        {
+            value = 0f; // −0 and +0 tie, as in the comparisons of the heap path.
+        }
+
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+        return ((ulong)~ordered << 32) | (uint)index;
+    }
+
+    private sealed class TopKBuffers(int maxima, int keys)
+    {
+        public float[] Maxima { get; } = new float[maxima];
+
+        public ulong[] Keys { get; } = new ulong[keys];
+    }
+
+    /// <summary>Heap-based top-k (same contract as <see cref="TopKRow"/>), for small k and rows the filter cannot prune.</summary>
+    internal static void TopKRowByHeap(float* row, float* bias, int width, int k, float* outValues, int* outIndices)
     {
         // Min-heap of size k on (value, -index): the root is the weakest kept candidate.
         int j = 0;
         for (; j < k; j++)
         {
-            float value = bias != null ? row[j] + bias[j] : row[j];
-            if (storeBiased)
-            {
-                row[j] = value;
-            }
-
-            outValues[j] = value;
+            outValues[j] = bias != null ? row[j] + bias[j] : row[j];
             outIndices[j] = j;
             SiftUp(outValues, outIndices, j);
         }
@@ -216,11 +413,6 @@ internal static unsafe class SaeKernels
         for (; j < width && (j % Lanes) != 0; j++)
         {
             float value = bias != null ? row[j] + bias[j] : row[j];
-            if (storeBiased)
-            {
-                row[j] = value;
-            }
-
             if (value > threshold)
             {
                 ReplaceRoot(outValues, outIndices, k, value, j);
@@ -235,10 +427,6 @@ internal static unsafe class SaeKernels
             if (bias != null)
             {
                 v += Vector512.Load(bias + j);
-                if (storeBiased)
-                {
-                    v.Store(row + j);
-                }
             }
 
             var mask = Vector512.GreaterThan(v, thresholdVector).ExtractMostSignificantBits();
@@ -265,11 +453,6 @@ internal static unsafe class SaeKernels
         for (; j < width; j++)
         {
             float value = bias != null ? row[j] + bias[j] : row[j];
-            if (storeBiased)
-            {
-                row[j] = value;
-            }
-
             if (value > threshold)
             {
                 ReplaceRoot(outValues, outIndices, k, value, j);
@@ -281,15 +464,16 @@ internal static unsafe class SaeKernels
     }
 
     /// <summary>
-    /// Writes, for each candidate latent c (in <paramref name="candidates"/> order), max(row[candidates[c]], 0) when
-    /// it is among the <paramref name="k"/> largest candidates (ties: earlier candidate first) and 0 otherwise.
-    /// <paramref name="scratch"/> must hold candidateCount floats.
+    /// Writes, for each candidate latent c (in <paramref name="candidates"/> order), with v = row[i] + bias[i] for
+    /// i = candidates[c], max(v, 0) when it is among the <paramref name="k"/> largest candidates (ties: earlier
+    /// candidate first) and 0 otherwise. <paramref name="scratch"/> must hold candidateCount floats.
     /// </summary>
-    public static void SelectTopAmong(float* row, int* candidates, int candidateCount, int k, float* output, float* scratch)
+    public static void SelectTopAmong(float* row, float* bias, int* candidates, int candidateCount, int k, float* output, float* scratch)
     {
         for (int c = 0; c < candidateCount; c++)
         {
-            output[c] = row[candidates[c]];
+            int i = candidates[c];
+            output[c] = row[i] + bias[i];
         }
 
         // Values ≤ 0 become 0 after ReLU whether selected or not: select among the positive values only.
@@ -328,6 +512,56 @@ internal static unsafe class SaeKernels
         for (int c = 0; c < candidateCount; c++)
         {
             output[c] = Math.Max(output[c], 0f);
+        }
+    }
+
+    /// <summary>
+    /// <c>maxima[c] = max over rows of block[r, c]</c> for columns <c>[start, end)</c> of a row-major block.
+    /// </summary>
+    public static void ColumnMaxima(float* block, int rows, int width, int start, int end, float* maxima)
+    {
+        int span = end - start;
+        new Span<float>(maxima + start, span).Fill(float.NegativeInfinity);
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = block + ((long)r * width);
+            int c = start;
+            for (; c + Lanes <= end; c += Lanes)
+            {
+                Vector512.Max(Vector512.Load(maxima + c), Vector512.Load(row + c)).Store(maxima + c);
+            }
+
+            for (; c < end; c++)
+            {
+                maxima[c] = Math.Max(maxima[c], row[c]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For columns <c>[start, end)</c> of two row-major [rows, width] blocks: zeroes <c>gradient[r, c]</c> where
+    /// <c>!(values[r, c] &gt; 0)</c> and adds each column's remaining sum (in row order) to <paramref name="sums"/>.
+    /// </summary>
+    public static void MaskColumnsAndSum(float* gradient, float* values, int rows, int width, int start, int end, float* sums)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            long o = (long)r * width;
+            int c = start;
+            for (; c + Lanes <= end; c += Lanes)
+            {
+                var keep = Vector512.GreaterThan(Vector512.Load(values + o + c), Vector512<float>.Zero);
+                var g = Vector512.ConditionalSelect(keep, Vector512.Load(gradient + o + c), Vector512<float>.Zero);
+                g.Store(gradient + o + c);
+                (Vector512.Load(sums + c) + g).Store(sums + c);
+            }
+
+            for (; c < end; c++)
+            {
+                float g = values[o + c] > 0f ? gradient[o + c] : 0f;
+                gradient[o + c] = g;
+                sums[c] += g;
+            }
         }
     }
 
@@ -537,6 +771,32 @@ internal static unsafe class SaeKernels
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over latent ranges <c>[j0, j1)</c> of <c>[0, count)</c>, one per thread, holding
+    /// about equal numbers of entries (<paramref name="offsets"/>: count + 1 prefix sums). Callers must produce results
+    /// that do not depend on where the ranges split.
+    /// </summary>
+    public static void ParallelEntryRanges(int* offsets, int count, Action<int, int> body)
+    {
+        int threads = Math.Max(1, Math.Min(Environment.ProcessorCount, count));
+        var bounds = new int[threads + 1];
+        bounds[threads] = count;
+        long total = offsets[count];
+        for (int t = 1; t < threads; t++)
+        {
+            long target = total * t / threads;
+            int j = bounds[t - 1];
+            while (j < count && offsets[j] < target)
+            {
+                j++;
+            }
+
+            bounds[t] = j;
+        }
+
+        Parallel.For(0, threads, t => body(bounds[t], bounds[t + 1]));
     }
 
     /// <summary>

@@ -247,7 +247,7 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
                 {
                     float* row = pre + ((long)r * m);
                     float* v = values + ((long)r * k);
-                    SaeKernels.TopKRow(row, encB, storeBiased: false, m, k, v, indices + ((long)r * k));
+                    SaeKernels.TopKRow(row, encB, m, k, v, indices + ((long)r * k));
                     for (int j = 0; j < k; j++)
                     {
                         v[j] = Math.Max(v[j], 0f);

@@ -5,26 +5,56 @@ namespace ArdMl.Tests.Sae;
 
 public sealed class SaeKernelTests
 {
-    [Fact]
-    public unsafe void TopKRowMatchesTorchTopK()
+    [Theory]
+    [InlineData(1000, 37, false, 0)]
+    [InlineData(8192, 32, true, 0)]
+    [InlineData(32768, 250, true, 0)]
+    [InlineData(1003, 3, true, 0)]
+    [InlineData(4096, 64, false, 8)]
+    [InlineData(4096, 64, true, 1)]
+    public unsafe void TopKRowMatchesTorchTopK(int width, int k, bool withBias, int distinctValues)
     {
-        var random = new Random(1);
-        int width = 1000;
-        int k = 37;
-        var row = Enumerable.Range(0, width).Select(_ => (float)random.NextDouble()).ToArray();
+        // distinctValues > 0 makes heavy ties (the filter then falls back to the heap where it must).
+        var random = new Random(width + k);
+        float Next() => distinctValues > 0 ? random.Next(distinctValues) : (float)random.NextDouble();
+        var row = Enumerable.Range(0, width).Select(_ => Next()).ToArray();
+        var bias = Enumerable.Range(0, width).Select(_ => withBias && distinctValues == 0 ? (float)random.NextDouble() - 0.5f : 0f).ToArray();
         var values = new float[k];
         var indices = new int[k];
+        var heapValues = new float[k];
+        var heapIndices = new int[k];
         fixed (float* r = row)
+        fixed (float* b = bias)
         fixed (float* v = values)
         fixed (int* i = indices)
+        fixed (float* hv = heapValues)
+        fixed (int* hi = heapIndices)
         {
-            SaeKernels.TopKRow(r, null, false, width, k, v, i);
+            SaeKernels.TopKRow(r, withBias ? b : null, width, k, v, i);
+            SaeKernels.TopKRowByHeap(r, withBias ? b : null, width, k, hv, hi);
         }
 
-        using var t = tensor(row);
+        var biased = row.Zip(bias, (x, y) => withBias ? x + y : x).ToArray();
+        using var t = tensor(biased);
         var (tv, ti) = t.topk(k);
         values.Should().Equal(tv.data<float>().ToArray());
-        indices.Should().Equal(ti.data<long>().ToArray().Select(x => (int)x));
+        heapValues.Should().Equal(values);
+        heapIndices.Should().Equal(indices);
+        if (distinctValues == 0)
+        {
+            indices.Should().Equal(ti.data<long>().ToArray().Select(x => (int)x));
+        }
+        else
+        {
+            // Ties: lower index first.
+            for (int j = 1; j < k; j++)
+            {
+                if (values[j] == values[j - 1])
+                {
+                    indices[j].Should().BeGreaterThan(indices[j - 1]);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -32,21 +62,23 @@ public sealed class SaeKernelTests
     /// recipe: FVU + AuxK/32 (aux decode without b_dec, detached residual target), decoder-parallel gradient removed,
     /// Adam, decoder rows renormalised.
     /// </summary>
-    [Fact]
-    public unsafe void FusedStepMatchesAutogradReference()
+    /// <remarks>
+    /// The second shape spans a full 64-column block plus a narrower one, and silences most dead latents (a very
+    /// negative bias) so that the AuxK block is compacted.
+    /// </remarks>
+    [Theory]
+    [InlineData(12, 40, 5, 24, 6, false)]
+    [InlineData(80, 150, 6, 40, 10, true)]
+    public unsafe void FusedStepMatchesAutogradReference(int d, int m, int k, int batch, int auxK, bool silenceDeadLatents)
     {
-        int d = 12;
-        int m = 40;
-        int k = 5;
-        int batch = 24;
-        int auxK = 6;
         var data = SaeTestData.SparseClips(1, d, 10, 2, seed: 9, minFrames: batch, maxFrames: batch)[0];
         using var fused = new TopKSparseAutoencoder(d, m, k);
         fused.InitializeTied(3);
         using (no_grad())
         {
             fused.DecoderBias.copy_(tensor(Enumerable.Range(0, d).Select(i => 0.1f * i).ToArray()));
-            fused.EncoderBias.copy_(tensor(Enumerable.Range(0, m).Select(i => 0.01f * (i % 7)).ToArray()));
+            fused.EncoderBias.copy_(tensor(Enumerable.Range(0, m)
+                .Select(i => silenceDeadLatents && i % 3 == 0 && i % 4 != 0 ? -100f : 0.01f * (i % 7)).ToArray()));
         }
 
         using var reference = new TopKSparseAutoencoder(d, m, k);

@@ -26,7 +26,9 @@ public sealed class SparseAutoencoderEncoderTests
         var (values, indices) = sae.Encode(tensor(frames, [37, d]));
         var v = values.data<float>().ToArray();
         var ix = indices.data<long>().ToArray();
-        stats.Codes!.Values.Should().Equal(v);
+        // The encoder's GEMM runs in batches of 16 frames, torch's over all 37: the BLAS may round the last bit
+        // differently for different row counts, so values match to float precision, indices exactly.
+        stats.Codes!.Values.Should().Equal(v, (a, b) => Math.Abs(a - b) <= 1e-6f * Math.Max(1f, Math.Abs(b)));
         stats.Codes.Indices.Should().Equal(ix.Select(i => (int)i));
         var sum = new double[m];
         var count = new double[m];
