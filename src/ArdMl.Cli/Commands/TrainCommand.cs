@@ -13,7 +13,7 @@ internal static class TrainCommand
         var activations = new Option<DirectoryInfo>("--activations", "-a") { Description = "Activation shard folder (or folder of part folders).", Required = true };
         var latents = new Option<int>("--latents", "-m") { Description = "Number of latents m.", Required = true };
         var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", Required = true };
-        var steps = new Option<int>("--steps", "-s") { Description = "Training steps.", Required = true };
+        var steps = new Option<int>("--steps", "-s") { Description = "Training steps (rerun with more to extend a finished run from its checkpoint).", Required = true };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder: cfg.json, sae.safetensors, metrics.json (checkpoints under checkpoints/).", Required = true };
         var batch = new Option<int>("--batch", "-b") { Description = "Frames per step.", DefaultValueFactory = _ => 4096 };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate (default 2e-4 / sqrt(m / 2^14))." };

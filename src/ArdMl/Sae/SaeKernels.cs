@@ -161,6 +161,17 @@ internal static unsafe class SaeKernels
             a3.Store(output + c + (3 * Lanes));
         }
 
+        for (; c + Lanes <= width; c += Lanes)
+        {
+            var a0 = extra != null ? Vector512.Load(extra + c) : Vector512<float>.Zero;
+            for (int e = 0; e < count; e++)
+            {
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(coefficients[e]), Vector512.Load(source + ((long)rows[e] * width) + c), a0);
+            }
+
+            a0.Store(output + c);
+        }
+
         for (; c < width; c++)
         {
             float sum = extra != null ? extra[c] : 0f;

@@ -101,7 +101,6 @@ public sealed class SparseAutoencoderTrainer
         int m = o.LatentCount;
         int batch = o.BatchSize;
         long deadWindow = o.EffectiveDeadTokenWindow;
-        long densityWindowStart = o.Steps - Math.Max(1, o.Steps / 10);
         int auxK = o.AuxK ? (o.AuxKCount ?? Math.Max(1, d / 2)) : 0;
 
         var sae = new TopKSparseAutoencoder(d, m, o.K, o.NormalizeDecoder);
@@ -112,7 +111,7 @@ public sealed class SparseAutoencoderTrainer
         using ISaeTrainingStep step = device.type != DeviceType.CPU || o.StepKernel == SaeTrainingStepKernel.Tensor
             ? new TensorTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam, device.type == DeviceType.CPU ? null : device)
             : new FusedTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam);
-        var state = new RunState(m);
+        var state = new RunState(m) { DeadWindow = deadWindow, DensityWindowStart = DensityWindowStart(o.Steps) };
 
         bool resumed = o.CheckpointDirectory is not null && o.Resume && TryLoadCheckpoint(o.CheckpointDirectory, d, sae, step, buffer, random, state);
         if (!resumed)
@@ -120,6 +119,9 @@ public sealed class SparseAutoencoderTrainer
             buffer.Fill();
             InitializeDecoderBias(sae, buffer.Contents, d);
         }
+
+        deadWindow = state.DeadWindow;
+        long densityWindowStart = state.DensityWindowStart;
 
         step.LoadParametersFromModel();
         var deadList = new List<int>(m);
@@ -364,7 +366,15 @@ public sealed class SparseAutoencoderTrainer
         public double WindowFvuSum { get; set; }
 
         public double WindowL0Sum { get; set; }
+
+        /// <summary>Tokens without firing after which a latent counts as dead.</summary>
+        public long DeadWindow { get; set; }
+
+        /// <summary>First step (0-based) whose firings count towards the feature-density histogram.</summary>
+        public long DensityWindowStart { get; set; }
     }
+
+    private static long DensityWindowStart(long steps) => steps - Math.Max(1, steps / 10);
 
     private unsafe void SaveCheckpoint(
         string directory, int d, TopKSparseAutoencoder sae, ISaeTrainingStep step, FrameShuffleBuffer buffer, DeterministicRandom random, RunState state)
@@ -411,6 +421,9 @@ public sealed class SparseAutoencoderTrainer
         {
             ["fingerprint"] = Fingerprint(d),
             ["step"] = state.Step,
+            ["steps"] = _options.Steps,
+            ["dead_window"] = state.DeadWindow,
+            ["density_window_start"] = state.DensityWindowStart,
             ["tokens"] = state.Tokens,
             ["window_steps"] = state.WindowSteps,
             ["window_fvu_sum"] = state.WindowFvuSum,
@@ -462,6 +475,22 @@ public sealed class SparseAutoencoderTrainer
                 $"The checkpoint in '{path}' was written by a run with different options ({fingerprint}); this run is ({Fingerprint(d)}). Use another checkpoint directory or Resume = false.");
         }
 
+        // A run may be extended (more Steps than the checkpointed run): it keeps its dead-latent window unless one is
+        // set explicitly, and restarts the feature-density window when that moves.
+        long checkpointStep = json["step"]!.GetValue<long>();
+        if (checkpointStep > _options.Steps)
+        {
+            throw new InvalidOperationException(
+                $"The checkpoint in '{path}' is at step {checkpointStep}, beyond this run's {_options.Steps} steps. Raise Steps to continue it, or use another checkpoint directory or Resume = false.");
+        }
+
+        long checkpointDeadWindow = json["dead_window"]?.GetValue<long>() ?? _options.EffectiveDeadTokenWindow;
+        if (_options.DeadTokenWindow is long window && window != checkpointDeadWindow)
+        {
+            throw new InvalidDataException(
+                $"The checkpoint in '{path}' was written with a dead-latent window of {checkpointDeadWindow} tokens; this run sets {window}. Use the same window, leave it unset, or use another checkpoint directory.");
+        }
+
         var t = SafeTensorsFile.Read(Path.Combine(path, "state.safetensors"));
         using (no_grad())
         {
@@ -474,11 +503,23 @@ public sealed class SparseAutoencoderTrainer
         step.LoadOptimizerState(t);
         t["tokens_since_fired"].ToInt64s().CopyTo(state.TokensSinceFired, 0);
         t["window_fires"].ToInt64s().CopyTo(state.WindowFires, 0);
-        state.Step = json["step"]!.GetValue<long>();
+        state.Step = checkpointStep;
         state.Tokens = json["tokens"]!.GetValue<long>();
-        state.WindowSteps = json["window_steps"]!.GetValue<long>();
-        state.WindowFvuSum = json["window_fvu_sum"]!.GetValue<double>();
-        state.WindowL0Sum = json["window_l0_sum"]!.GetValue<double>();
+        state.DeadWindow = checkpointDeadWindow;
+        long checkpointDensityStart = json["density_window_start"]?.GetValue<long>() ?? state.DensityWindowStart;
+        if (checkpointDensityStart == state.DensityWindowStart)
+        {
+            state.WindowSteps = json["window_steps"]!.GetValue<long>();
+            state.WindowFvuSum = json["window_fvu_sum"]!.GetValue<double>();
+            state.WindowL0Sum = json["window_l0_sum"]!.GetValue<double>();
+        }
+        else
+        {
+            // Extended run: the density statistics cover the new run's last tenth (from here at the earliest).
+            Array.Clear(state.WindowFires);
+            state.DensityWindowStart = Math.Max(state.DensityWindowStart, checkpointStep);
+        }
+
         random.State = json["rng"]!.AsArray().Select(n => ulong.Parse(n!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         buffer.Restore(
             new FrameSourcePosition(
@@ -500,8 +541,8 @@ public sealed class SparseAutoencoderTrainer
     {
         var o = _options;
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"d={d} m={o.LatentCount} k={o.K} steps={o.Steps} batch={o.BatchSize} lr={o.EffectiveLearningRate:R} warmup={o.LearningRateWarmupSteps} " +
-            $"betas={o.Beta1:R},{o.Beta2:R} eps={o.Epsilon:R} auxk={o.AuxK}/{o.AuxKCount}/{o.AuxKCoefficient:R} dead={o.EffectiveDeadTokenWindow} " +
+            $"d={d} m={o.LatentCount} k={o.K} batch={o.BatchSize} lr={o.EffectiveLearningRate:R} warmup={o.LearningRateWarmupSteps} " +
+            $"betas={o.Beta1:R},{o.Beta2:R} eps={o.Epsilon:R} auxk={o.AuxK}/{o.AuxKCount}/{o.AuxKCoefficient:R} " +
             $"bdec={o.DecoderBiasInitialization}/{o.DecoderBiasSampleFrames} norm={o.NormalizeDecoder} seed={o.Seed} buffer={o.EffectiveShuffleBufferFrames} invalid={o.InvalidFrames}");
     }
 }

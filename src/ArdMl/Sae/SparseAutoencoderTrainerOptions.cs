@@ -92,7 +92,10 @@ public sealed class SparseAutoencoderTrainerOptions
     /// <summary>Write a checkpoint every this many steps.</summary>
     public int CheckpointInterval { get; set; } = 1000;
 
-    /// <summary>Resume from the checkpoint in <see cref="CheckpointDirectory"/> when one exists.</summary>
+    /// <summary>
+    /// Resume from the checkpoint in <see cref="CheckpointDirectory"/> when one exists. <see cref="Steps"/> may exceed
+    /// the checkpointed run's to extend it (it keeps its dead-latent window unless <see cref="DeadTokenWindow"/> is set).
+    /// </summary>
     public bool Resume { get; set; } = true;
 
     /// <summary>Report progress every this many steps (and after the last).</summary>

@@ -63,6 +63,49 @@ public sealed class SaeTrainerTests
         }
     }
 
+    /// <summary>
+    /// A finished run continued with more steps ends where an uninterrupted run of that length does (the dead-latent
+    /// window is explicit, so it is the same in both); fewer steps than the checkpoint holds is a named error.
+    /// </summary>
+    [Fact]
+    public void FinishedRunExtendsToTheWeightsOfALongerRun()
+    {
+        var clips = SaeTestData.SparseClips(20, 8, 12, 2, seed: 3);
+        var longer = SmallOptions();
+        longer.Steps = 45;
+        var reference = new SparseAutoencoderTrainer(longer).Train(clips, 8);
+
+        string dir = Path.Combine(Path.GetTempPath(), "ard-sae-extend-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var first = new SparseAutoencoderTrainer(SmallOptions(dir)).Train(clips, 8);
+            first.Metrics.FinalFvu.Should().NotBe(reference.Metrics.FinalFvu);
+
+            var extendedOptions = SmallOptions(dir);
+            extendedOptions.Steps = 45;
+            var extended = new SparseAutoencoderTrainer(extendedOptions).Train(clips, 8);
+            SaeTestData.Weights(extended.Autoencoder.EncoderWeight).Should().Equal(SaeTestData.Weights(reference.Autoencoder.EncoderWeight));
+            SaeTestData.Weights(extended.Autoencoder.DecoderWeight).Should().Equal(SaeTestData.Weights(reference.Autoencoder.DecoderWeight));
+            SaeTestData.Weights(extended.Autoencoder.DecoderBias).Should().Equal(SaeTestData.Weights(reference.Autoencoder.DecoderBias));
+            extended.Metrics.FinalFvu.Should().Be(reference.Metrics.FinalFvu);
+            extended.Metrics.DeadFraction.Should().Be(reference.Metrics.DeadFraction);
+
+            var shorter = SmallOptions(dir);
+            shorter.Steps = 20;
+            FluentActions.Invoking(() => new SparseAutoencoderTrainer(shorter).Train(clips, 8))
+                .Should().Throw<InvalidOperationException>().WithMessage("*at step 45, beyond this run's 20 steps*");
+            var otherWindow = SmallOptions(dir);
+            otherWindow.Steps = 50;
+            otherWindow.DeadTokenWindow = 128;
+            FluentActions.Invoking(() => new SparseAutoencoderTrainer(otherWindow).Train(clips, 8))
+                .Should().Throw<InvalidDataException>().WithMessage("*dead-latent window of 64 tokens; this run sets 128*");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void TrainingLearnsSparseStructureAndReportsMetrics()
     {
