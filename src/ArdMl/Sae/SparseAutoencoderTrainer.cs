@@ -305,46 +305,81 @@ public sealed class SparseAutoencoderTrainer
         }
     }
 
-    /// <summary>Weiszfeld iterations from the mean; stops when the update is below 1e-6 of the spread or after 100.</summary>
-    internal static double[] GeometricMedian(ReadOnlySpan<float> sample, int n, int d, double[] start)
+    /// <summary>
+    /// Weiszfeld iterations from the mean; stops when the update is below 1e-6 of the spread or after 100. Rows are
+    /// split into a fixed number of chunks whose partial sums are added in chunk order, so the result does not depend
+    /// on the thread count.
+    /// </summary>
+    internal static unsafe double[] GeometricMedian(ReadOnlySpan<float> sample, int n, int d, double[] start)
     {
+        const int Chunks = 64;
         var y = (double[])start.Clone();
-        var next = new double[d];
-        for (int iteration = 0; iteration < 100; iteration++)
+        var partialSums = new double[Chunks * d];
+        var partialWeights = new double[Chunks];
+        var partialSpreads = new double[Chunks];
+        fixed (float* samplePointer = sample)
         {
-            Array.Clear(next);
-            double weightSum = 0;
-            double spread = 0;
-            for (int r = 0; r < n; r++)
+            float* rows = samplePointer;
+            for (int iteration = 0; iteration < 100; iteration++)
             {
-                double dist2 = 0;
-                for (int c = 0; c < d; c++)
+                var center = y;
+                Parallel.For(0, Chunks, chunk =>
                 {
-                    double diff = sample[(r * d) + c] - y[c];
-                    dist2 += diff * diff;
+                    var sums = new Span<double>(partialSums, chunk * d, d);
+                    sums.Clear();
+                    double weightSum = 0;
+                    double spread = 0;
+                    for (long r = (long)n * chunk / Chunks; r < (long)n * (chunk + 1) / Chunks; r++)
+                    {
+                        float* row = rows + (r * d);
+                        double dist2 = 0;
+                        for (int c = 0; c < d; c++)
+                        {
+                            double diff = row[c] - center[c];
+                            dist2 += diff * diff;
+                        }
+
+                        double dist = Math.Sqrt(dist2);
+                        spread += dist;
+                        double w = 1.0 / Math.Max(dist, 1e-12);
+                        weightSum += w;
+                        for (int c = 0; c < d; c++)
+                        {
+                            sums[c] += w * row[c];
+                        }
+                    }
+
+                    partialWeights[chunk] = weightSum;
+                    partialSpreads[chunk] = spread;
+                });
+
+                var next = new double[d];
+                double totalWeight = 0;
+                double totalSpread = 0;
+                for (int chunk = 0; chunk < Chunks; chunk++)
+                {
+                    var sums = new ReadOnlySpan<double>(partialSums, chunk * d, d);
+                    for (int c = 0; c < d; c++)
+                    {
+                        next[c] += sums[c];
+                    }
+
+                    totalWeight += partialWeights[chunk];
+                    totalSpread += partialSpreads[chunk];
                 }
 
-                double dist = Math.Sqrt(dist2);
-                spread += dist;
-                double w = 1.0 / Math.Max(dist, 1e-12);
-                weightSum += w;
+                double move = 0;
                 for (int c = 0; c < d; c++)
                 {
-                    next[c] += w * sample[(r * d) + c];
+                    next[c] /= totalWeight;
+                    move += (next[c] - y[c]) * (next[c] - y[c]);
                 }
-            }
 
-            double move = 0;
-            for (int c = 0; c < d; c++)
-            {
-                next[c] /= weightSum;
-                move += (next[c] - y[c]) * (next[c] - y[c]);
-            }
-
-            (y, next) = (next, y);
-            if (Math.Sqrt(move) <= 1e-6 * Math.Max(spread / n, 1e-30))
-            {
-                break;
+                y = next;
+                if (Math.Sqrt(move) <= 1e-6 * Math.Max(totalSpread / n, 1e-30))
+                {
+                    break;
+                }
             }
         }
 

@@ -106,6 +106,37 @@ public sealed class SaeTrainerTests
         }
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(300)]
+    public void GeometricMedianIgnoresAnOutlierThatMovesTheMean(int copies)
+    {
+        // Points at c ± e_i (each `copies` times) and one far outlier: the geometric median stays near c.
+        int d = 5;
+        var center = new[] { 1.0, -2.0, 0.5, 3.0, 0.0 };
+        var rows = new List<float>();
+        for (int copy = 0; copy < copies; copy++)
+        {
+            for (int i = 0; i < d; i++)
+            {
+                foreach (int sign in new[] { 1, -1 })
+                {
+                    rows.AddRange(center.Select((v, c) => (float)(v + (c == i ? sign : 0))));
+                }
+            }
+        }
+
+        rows.AddRange(center.Select(v => (float)(v + 1000)));
+        int n = rows.Count / d;
+        var mean = Enumerable.Range(0, d).Select(c => Enumerable.Range(0, n).Average(r => (double)rows[(r * d) + c])).ToArray();
+        var median = SparseAutoencoderTrainer.GeometricMedian(rows.ToArray(), n, d, mean);
+        for (int c = 0; c < d; c++)
+        {
+            Math.Abs(mean[c] - center[c]).Should().BeGreaterThan(1000.0 / n / 2);
+            median[c].Should().BeApproximately(center[c], 0.2 * 10 / n);
+        }
+    }
+
     [Fact]
     public void TrainingLearnsSparseStructureAndReportsMetrics()
     {
