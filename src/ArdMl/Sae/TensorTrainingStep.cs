@@ -7,8 +7,10 @@ namespace ArdMl.Sae;
 /// One Top-K SAE training step built from TorchSharp tensor operations only, so it runs wherever the SAE's tensors
 /// live (CPU or CUDA). Same recipe and maths as <see cref="FusedTrainingStep"/>: FVU loss; AuxK over the dead latents
 /// (top k_aux of their biased pre-activations, ReLU, decoded WITHOUT b_dec, fitted to the detached residual
-/// e = x − x̂, normalised by the variance of e, weighted by the AuxK coefficient); gradients by autograd; removal of the
-/// gradient component parallel to each decoder row; Adam with bias correction; decoder row renormalisation.
+/// e = x − x̂, normalised by the variance of e, weighted by the AuxK coefficient); manual gradients, with a sparse
+/// decode and sparse weight gradients (each frame touches only its k decoder and encoder rows: gathers, batched
+/// products and index_add, never a dense [B, m] × [m, d] product); removal of the gradient component parallel to each
+/// decoder row; Adam with bias correction; decoder row renormalisation.
 /// Temporary scalars are created explicitly so that none is finalised while libtorch still uses it.
 /// </summary>
 internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
@@ -25,6 +27,7 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
     private readonly Tensor[] _secondMoments;
     private readonly Tensor[] _parameters;
     private readonly bool _onModel;
+
 
     /// <summary>
     /// Creates the step for <paramref name="sae"/> (kept on the CPU). With <paramref name="device"/> null the SAE's own
@@ -49,6 +52,12 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
         _secondMoments = parameters.Select(p => zeros_like(p)).ToArray();
         FiredCounts = new int[sae.LatentCount];
     }
+
+    /// <summary>
+    /// Floats gathered at once by the sparse decode and weight gradients, which run over chunks of frames of
+    /// about this many k·d floats (default 2^25, 128 MiB).
+    /// </summary>
+    public long GatherBudgetFloats { get; init; } = 1L << 25;
 
     /// <summary>The [B, d] CPU staging batch the caller fills before <see cref="Run"/>; copied to the device there.</summary>
     public Tensor Input => _hostInput;
@@ -112,55 +121,96 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
         using var scope = NewDisposeScope();
         using var one = 1f.ToScalar();
         using var minusOne = (-1f).ToScalar();
+        using var two = 2f.ToScalar();
         using var tiny = 1e-30.ToScalar();
         using var zero = 0f.ToScalar();
         var encW = _parameters[0];
         var encB = _parameters[1];
         var decW = _parameters[2];
         var decB = _parameters[3];
+        int m = _sae.LatentCount;
+        int d = _sae.InputDim;
+        int k = _k;
 
-        Tensor loss;
         Tensor fvu;
         Tensor? auxFvu = null;
         Tensor fired;
         int auxK = 0;
-        using (enable_grad())
+        var gradients = new Tensor[4];
+        using (no_grad())
         {
             var x = empty(_hostInput.shape, ScalarType.Float32, _device);
             x.copy_(_hostInput);
             var denominator = x.add(x.mean([0], keepdim: true), minusOne).square().sum().clamp_min(tiny);
 
-            // Encoder on x − b_dec, top-k of the biased pre-activations, ReLU.
-            var pre = x.add(decB, minusOne).mm(encW.t()).add(encB, one);
-            var (topValues, topIndices) = pre.topk(_k, dim: 1);
+            // Encoder on x − b_dec (the one dense GEMM), top-k of the biased pre-activations, ReLU.
+            var centered = x.add(decB, minusOne);
+            var pre = centered.mm(encW.t()).add_(encB, one);
+            var (topValues, topIndices) = pre.topk(k, dim: 1);
             var z = topValues.relu();
-            var firedMask = z.detach().gt(zero).to(ScalarType.Int32);
-            fired = zeros(_sae.LatentCount, ScalarType.Int32, _device).scatter_add(0, topIndices.flatten(), firedMask.flatten());
+            var active = z.gt(zero);
+            fired = zeros(m, ScalarType.Int32, _device).scatter_add(0, topIndices.flatten(), active.to(ScalarType.Int32).flatten());
 
-            // Decode: scatter the k values into [B, m], multiply by W_dec, add b_dec.
-            var decoded = zeros(_batch, _sae.LatentCount, ScalarType.Float32, _device).scatter(1, topIndices, z).mm(decW).add(decB, one);
-            var residual = decoded.add(x, minusOne);
+            // Sparse decode: each frame sums its k decoder rows (gathered a chunk of frames at a time).
+            int chunk = (int)Math.Clamp(GatherBudgetFloats / ((long)k * d), 1, _batch);
+            var decoded = empty(_batch, d, ScalarType.Float32, _device);
+            for (int start = 0; start < _batch; start += chunk)
+            {
+                int count = Math.Min(chunk, _batch - start);
+                var rows = decW.index_select(0, topIndices.narrow(0, start, count).flatten()).view(count, k, d);
+                decoded.narrow(0, start, count).copy_(z.narrow(0, start, count).unsqueeze(1).bmm(rows).squeeze(1));
+            }
+
+            var residual = decoded.add_(decB, one).add_(x, minusOne);
             fvu = residual.square().sum().div(denominator);
-            loss = fvu;
+            var outputGrad = residual.mul(two).div_(denominator);
 
+            // Gradients of the selected values (zero where the ReLU clipped them) and the sparse weight gradients.
+            var encoderWeightGrad = zeros_like(encW);
+            var decoderWeightGrad = zeros_like(decW);
+            var encoderBiasGrad = zeros_like(encB);
+            for (int start = 0; start < _batch; start += chunk)
+            {
+                int count = Math.Min(chunk, _batch - start);
+                var indices = topIndices.narrow(0, start, count).flatten();
+                var rows = decW.index_select(0, indices).view(count, k, d);
+                var g = outputGrad.narrow(0, start, count);
+                var valueGrad = rows.bmm(g.unsqueeze(2)).squeeze(2).mul_(active.narrow(0, start, count));
+                decoderWeightGrad.index_add_(0, indices, z.narrow(0, start, count).unsqueeze(2).mul(g.unsqueeze(1)).view(count * k, d), one);
+                encoderWeightGrad.index_add_(0, indices, valueGrad.unsqueeze(2).mul(centered.narrow(0, start, count).unsqueeze(1)).view(count * k, d), one);
+                encoderBiasGrad.index_add_(0, indices, valueGrad.flatten(), one);
+            }
+
+            // AuxK over the dead latents: dense GEMMs on the [B, dead] block of their top k_aux values.
             int deadCount = deadLatents.Length;
             if (_auxK > 0 && deadCount > 0)
             {
                 auxK = Math.Min(_auxK, deadCount);
                 var deadIndex = tensor(deadLatents.ToArray().Select(j => (long)j).ToArray(), ScalarType.Int64, _device);
                 var (auxValues, auxIndices) = pre.index_select(1, deadIndex).topk(auxK, dim: 1);
-                var auxZ = auxValues.relu();
-                var auxDecoded = zeros(_batch, deadCount, ScalarType.Float32, _device).scatter(1, auxIndices, auxZ).mm(decW.index_select(0, deadIndex));
-                var target = residual.detach().neg();
+                var auxZ = zeros(_batch, deadCount, ScalarType.Float32, _device).scatter_(1, auxIndices, auxValues.relu());
+                var deadRows = decW.index_select(0, deadIndex);
+                var target = residual.neg();
                 var auxDenominator = target.add(target.mean([0], keepdim: true), minusOne).square().sum().clamp_min(tiny);
-                auxFvu = auxDecoded.add(target, minusOne).square().sum().div(auxDenominator);
-                using var coefficient = _auxCoefficient.ToScalar();
-                loss = fvu.add(auxFvu, coefficient);
+                var difference = auxZ.mm(deadRows).add_(target, minusOne);
+                auxFvu = difference.square().sum().div(auxDenominator);
+                using var auxScale = (2f * _auxCoefficient).ToScalar();
+                var auxGrad = difference.mul_(auxScale).div_(auxDenominator);
+                var auxValueGrad = auxGrad.mm(deadRows.t()).mul_(auxZ.gt(zero));
+                decoderWeightGrad.index_add_(0, deadIndex, auxZ.t().mm(auxGrad), one);
+                encoderWeightGrad.index_add_(0, deadIndex, auxValueGrad.t().mm(centered), one);
+                encoderBiasGrad.index_add_(0, deadIndex, auxValueGrad.sum([0]), one);
             }
+
+            // b_dec enters the decode directly and the encoder through x − b_dec.
+            var decoderBiasGrad = outputGrad.sum([0]).add_(encoderBiasGrad.unsqueeze(0).mm(encW).squeeze(0), minusOne);
+            gradients[0] = encoderWeightGrad;
+            gradients[1] = encoderBiasGrad;
+            gradients[2] = decoderWeightGrad;
+            gradients[3] = decoderBiasGrad;
         }
 
         var parameters = Parameters;
-        var gradients = autograd.grad([loss], parameters);
         using (no_grad())
         {
             if (_sae.NormalizeDecoder)

@@ -11,9 +11,10 @@ public sealed class TensorTrainingStepTests
     /// the SAE's parameters in place and when it trains device copies (the CUDA path, here with the CPU as device).
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void TensorStepMatchesFusedStep(bool trainDeviceCopies)
+    [InlineData(false, 0)]
+    [InlineData(true, 0)]
+    [InlineData(false, 5)]
+    public void TensorStepMatchesFusedStep(bool trainDeviceCopies, int chunkFrames)
     {
         int d = 16;
         int m = 48;
@@ -38,7 +39,11 @@ public sealed class TensorTrainingStepTests
         int[] dead = Enumerable.Range(0, m).Where(j => j % 3 == 0).ToArray();
         var adam = new AdamSettings(0.9f, 0.999f, 1e-8f);
         using var fused = new FusedTrainingStep(fusedSae, batch, auxK, 1f / 32, adam);
-        using var generic = new TensorTrainingStep(tensorSae, batch, auxK, 1f / 32, adam, trainDeviceCopies ? CPU : null);
+        // chunkFrames > 0: the sparse products run over chunks of that many frames (the last one partial).
+        using var generic = new TensorTrainingStep(tensorSae, batch, auxK, 1f / 32, adam, trainDeviceCopies ? CPU : null)
+        {
+            GatherBudgetFloats = chunkFrames > 0 ? (long)chunkFrames * k * d : 1L << 25,
+        };
         generic.LoadParametersFromModel();
 
         double auxSeen = 0;
