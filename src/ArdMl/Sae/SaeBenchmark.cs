@@ -29,11 +29,14 @@ public sealed record SaeBenchmarkResult(
     /// </summary>
     public double TensorStepSecondsAuxOn { get; init; } = double.NaN;
 
-    /// <summary>Step time / matmul time with AuxK off.</summary>
-    public double RatioAuxOff => StepSecondsAuxOff / MatmulSeconds;
+    /// <summary>
+    /// Step time / matmul time with AuxK off: the median over iterations of the ratio of the step to the matmul timed
+    /// just before it (pairs adjacent timings, so load that drifts during the run cancels).
+    /// </summary>
+    public double RatioAuxOff { get; init; }
 
-    /// <summary>Step time / matmul time with AuxK on.</summary>
-    public double RatioAuxOn => StepSecondsAuxOn / MatmulSeconds;
+    /// <summary>Step time / matmul time with AuxK on, paired like <see cref="RatioAuxOff"/>.</summary>
+    public double RatioAuxOn { get; init; }
 
     /// <summary>Training tokens per second with AuxK off.</summary>
     public double TokensPerSecondAuxOff => Shape.BatchSize / StepSecondsAuxOff;
@@ -114,9 +117,11 @@ public static class SaeBenchmark
         double matmul = Median(matmulTimes);
         double off = Median(offTimes);
         double on = Median(onTimes);
+        double ratioOff = Median(offTimes.Zip(matmulTimes, (step, mm) => step / mm).ToList());
+        double ratioOn = Median(onTimes.Zip(matmulTimes, (step, mm) => step / mm).ToList());
         progress?.Report($"d={d} m={m} k={shape.K} B={batch}: matmul {matmul * 1000:F1} ms");
-        progress?.Report($"  step, AuxK off: {off * 1000:F1} ms ({off / matmul:F2}x matmul; {InStepRatio(offPhases):F2}x its own matmul phase); phases ms: {Phases(offPhases, shape.Steps)}");
-        progress?.Report($"  step, AuxK on ({deadCount} dead, {Math.Min(auxK, deadCount)} aux latents/frame): {on * 1000:F1} ms ({on / matmul:F2}x matmul; {InStepRatio(onPhases):F2}x its own matmul phase); phases ms: {Phases(onPhases, shape.Steps)}");
+        progress?.Report($"  step, AuxK off: {off * 1000:F1} ms ({ratioOff:F2}x matmul, paired; {off / matmul:F2}x of the medians; {InStepRatio(offPhases):F2}x its own matmul phase); phases ms: {Phases(offPhases, shape.Steps)}");
+        progress?.Report($"  step, AuxK on ({deadCount} dead, {Math.Min(auxK, deadCount)} aux latents/frame): {on * 1000:F1} ms ({ratioOn:F2}x matmul, paired; {on / matmul:F2}x of the medians; {InStepRatio(onPhases):F2}x its own matmul phase); phases ms: {Phases(onPhases, shape.Steps)}");
 
         double encode;
         using (var encoder = new SparseAutoencoderEncoder(sae, 1024))
@@ -127,7 +132,7 @@ public static class SaeBenchmark
 
         progress?.Report($"  encode: {encode:F0} frames/s");
         long? peak = ProcessMemory.PeakResidentBytes();
-        var result = new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak);
+        var result = new SaeBenchmarkResult(shape, matmul, off, on, Math.Min(auxK, deadCount), encode, peak) { RatioAuxOff = ratioOff, RatioAuxOn = ratioOn };
         if (!includeTensorStep)
         {
             return result;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ArdMl.Sae;
 
@@ -481,48 +482,59 @@ internal static unsafe class SaeKernels
     /// </summary>
     public static void SelectTopAmong(float* row, float* bias, int* candidates, int candidateCount, int k, float* output, float* scratch)
     {
-        for (int c = 0; c < candidateCount; c++)
+        // One pass: gathered biased values after ReLU, counting the positive ones.
+        int positives = 0;
+        int c = 0;
+        if (Avx2.IsSupported)
         {
-            int i = candidates[c];
-            output[c] = row[i] + bias[i];
+            for (; c + 8 <= candidateCount; c += 8)
+            {
+                var index = Vector256.Load(candidates + c);
+                var value = Avx2.GatherVector256(row, index, 4) + Avx2.GatherVector256(bias, index, 4);
+                positives += System.Numerics.BitOperations.PopCount(Vector256.GreaterThan(value, Vector256<float>.Zero).ExtractMostSignificantBits());
+                Vector256.ConditionalSelect(Vector256.GreaterThan(value, Vector256<float>.Zero), value, Vector256<float>.Zero).Store(output + c);
+            }
         }
 
-        // Values ≤ 0 become 0 after ReLU whether selected or not: select among the positive values only.
-        int positives = 0;
-        for (int c = 0; c < candidateCount; c++)
+        for (; c < candidateCount; c++)
+        {
+            int i = candidates[c];
+            float value = row[i] + bias[i];
+            positives += value > 0f ? 1 : 0;
+            output[c] = value > 0f ? value : 0f;
+        }
+
+        // Values ≤ 0 are 0 whether selected or not: when more than k are positive, keep the k largest (ties: earlier
+        // candidate first).
+        if (k >= positives)
+        {
+            return;
+        }
+
+        int count = 0;
+        for (c = 0; c < candidateCount; c++)
         {
             if (output[c] > 0f)
             {
-                scratch[positives++] = output[c];
+                scratch[count++] = output[c];
             }
         }
 
-        if (k < positives)
+        float threshold = KthLargest(scratch, count, k);
+        int above = 0;
+        for (c = 0; c < candidateCount; c++)
         {
-            float threshold = KthLargest(scratch, positives, k);
-            int above = 0;
-            for (int c = 0; c < candidateCount; c++)
-            {
-                if (output[c] > threshold)
-                {
-                    above++;
-                }
-            }
-
-            int equalAllowed = k - above;
-            for (int c = 0; c < candidateCount; c++)
-            {
-                float v = output[c];
-                if (v < threshold || (v == threshold && equalAllowed-- <= 0))
-                {
-                    output[c] = 0f;
-                }
-            }
+            above += output[c] > threshold ? 1 : 0;
         }
 
-        for (int c = 0; c < candidateCount; c++)
+        int equalAllowed = k - above;
+        for (c = 0; c < candidateCount; c++)
         {
-            output[c] = Math.Max(output[c], 0f);
+            float v = output[c];
+            if (v < threshold || (v == threshold && equalAllowed-- <= 0))
+            {
+                output[c] = 0f;
+            }
         }
     }
 
