@@ -112,7 +112,9 @@ public sealed class SparseAutoencoderTrainerOptions
 
     /// <summary>
     /// Training-step implementation on the CPU: <see cref="SaeTrainingStepKernel.Fused"/> (default, fastest) or
-    /// <see cref="SaeTrainingStepKernel.Tensor"/>. On a CUDA device the tensor step is always used.
+    /// <see cref="SaeTrainingStepKernel.Tensor"/>. On a CUDA device the tensor step is always used. Both write the same
+    /// checkpoints, so a run may continue with the other step (or device); it then matches an unswitched run to float
+    /// tolerance rather than bit for bit.
     /// </summary>
     public SaeTrainingStepKernel StepKernel { get; set; } = SaeTrainingStepKernel.Fused;
 

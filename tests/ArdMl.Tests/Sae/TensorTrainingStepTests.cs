@@ -108,6 +108,58 @@ public sealed class TensorTrainingStepTests
         decoderNorms.Should().OnlyContain(n => Math.Abs(n - 1) < 1e-4);
     }
 
+    /// <summary>
+    /// Both steps write the same checkpoint layout, so a run started with the fused CPU step can continue with the
+    /// tensor step (as on a GPU): it ends within float tolerance of a run that never switched.
+    /// </summary>
+    [Fact]
+    public void FusedCheckpointContinuesWithTheTensorStep()
+    {
+        var clips = SaeTestData.SparseClips(20, 8, 12, 2, seed: 3);
+        SparseAutoencoderTrainerOptions Options(string? directory, int steps, SaeTrainingStepKernel kernel) => new()
+        {
+            LatentCount = 32,
+            K = 4,
+            Steps = steps,
+            BatchSize = 16,
+            ShuffleBufferFrames = 48,
+            DeadTokenWindow = 32,
+            CheckpointDirectory = directory,
+            CheckpointInterval = 5,
+            ProgressInterval = 1,
+            LearningRate = 3e-3,
+            StepKernel = kernel,
+            Seed = 7,
+        };
+
+        var reference = new SparseAutoencoderTrainer(Options(null, 20, SaeTrainingStepKernel.Fused)).Train(clips, 8);
+        string dir = Path.Combine(Path.GetTempPath(), "ard-sae-switch-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            new SparseAutoencoderTrainer(Options(dir, 10, SaeTrainingStepKernel.Fused)).Train(clips, 8).Autoencoder.Dispose();
+            var steps = new List<long>();
+            var progress = new SynchronousProgress<SaeTrainingProgress>(p => steps.Add(p.Step));
+            using var switched = new SparseAutoencoderTrainer(Options(dir, 20, SaeTrainingStepKernel.Tensor)).Train(clips, 8, progress).Autoencoder;
+            steps.Should().Equal(Enumerable.Range(11, 10).Select(i => (long)i), "the tensor step continues the fused run's checkpoint");
+            foreach (var (name, x, y) in new[]
+            {
+                ("encoder.weight", reference.Autoencoder.EncoderWeight, switched.EncoderWeight),
+                ("W_dec", reference.Autoencoder.DecoderWeight, switched.DecoderWeight),
+                ("b_dec", reference.Autoencoder.DecoderBias, switched.DecoderBias),
+            })
+            {
+                var expected = SaeTestData.Weights(x);
+                var actual = SaeTestData.Weights(y);
+                double scale = Math.Max(expected.Max(v => Math.Abs(v)), 1e-6);
+                expected.Zip(actual, (e, a) => (double)Math.Abs(e - a)).Max().Should().BeLessThan(1e-4 * scale, $"{name} after switching steps");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void TensorStepRunResumesFromCheckpointToIdenticalWeights()
     {
