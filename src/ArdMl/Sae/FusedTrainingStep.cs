@@ -10,11 +10,13 @@ internal readonly record struct AdamSettings(float Beta1, float Beta2, float Eps
 internal readonly record struct StepFigures(double Fvu, double AuxFvu, double L0, int AuxLatents);
 
 /// <summary>
-/// One Top-K SAE training step on the CPU with manual gradients: the dense encoder matmul runs in libtorch, everything
-/// else (top-k, sparse decode, FVU and AuxK gradients, the sparse encoder/decoder weight gradients, removal of the
-/// gradient parallel to decoder rows, Adam, decoder renormalisation) runs in fused kernels that touch only the k
-/// selected latents per frame. No dense [B, m] tensor exists besides the pre-activations, and no dense weight
-/// gradient is ever materialised: gradients are accumulated per latent and consumed by Adam in the same pass.
+/// One Top-K SAE training step on the CPU with manual gradients: the dense encoder matmul (and AuxK's GEMMs over the
+/// dead latents) run in libtorch, everything else (top-k, sparse decode, FVU gradients, the sparse encoder/decoder
+/// weight gradients, removal of the gradient parallel to decoder rows, Adam, decoder renormalisation) runs in kernels
+/// that touch only the k selected latents per frame. The sparse products run over 64-column blocks of the batch,
+/// latent by latent, so each decoder row block is read once per step and the batch block stays in cache. No dense
+/// [B, m] tensor exists besides the pre-activations; weight gradients exist only for a chunk of latents at a time
+/// (at most 128 MiB), consumed by Adam right after.
 /// </summary>
 internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
 {
@@ -192,13 +194,13 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         // 3. Bias, top-k and (fused per row) the AuxK selection among dead latents into a dense [B, dead] block.
         int deadCount = deadLatents.Length;
         int auxK = (_auxK > 0 && deadCount > 0) ? Math.Min(_auxK, deadCount) : 0;
+        int stride = SelectionStride(deadCount);
         float* selection = null;
         if (auxK > 0)
         {
-            selection = _auxSelection.Pointer(b, SelectionStride(deadCount));
+            selection = _auxSelection.Pointer(b, stride);
         }
 
-        int stride = SelectionStride(deadCount);
         fixed (int* dead = deadLatents)
         {
             int* deadPtr = dead;
@@ -293,6 +295,7 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
                     SaeKernels.ScatterAxpy(decW + ((long)j * d) + c0, width, entryCoef + begin, entryRow + begin, offsets[j + 1] - begin, block);
                 }
 
+                // With AuxK on, colMean takes the residual's column mean (the batch mean of x is no longer needed).
                 new Span<float>(gbDec + c0, width).Clear();
                 new Span<float>(colMean + c0, width).Clear();
                 for (int r = 0; r < b; r++)
@@ -307,7 +310,7 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
                     }
                 }
 
-                for (int c = c0; c < c0 + width; c++)
+                for (int c = c0; c < c0 + width && auxK > 0; c++)
                 {
                     colMean[c] /= b;
                 }
@@ -325,6 +328,7 @@ internal sealed unsafe class FusedTrainingStep : ISaeTrainingStep
         }
 
         double fvu = SumInOrder(rowB, b) / denominator;
+
         // One latent range per thread (split by entry count): each range sweeps every block once, so a block's frames
         // stay in cache for all of the range's entries.
         SaeKernels.ParallelEntryRanges(offsets, m, (j0, j1) =>
