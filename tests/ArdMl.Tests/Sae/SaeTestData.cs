@@ -1,3 +1,4 @@
+using ArdMl.Sae;
 using static TorchSharp.torch;
 
 namespace ArdMl.Tests.Sae;
@@ -47,4 +48,26 @@ internal static class SaeTestData
     }
 
     public static float[] Weights(Tensor t) => t.detach().contiguous().data<float>().ToArray();
+
+    /// <summary>
+    /// Asserts that every parameter of <paramref name="actual"/> is within <paramref name="relativeTolerance"/> of
+    /// <paramref name="expected"/>'s, relative to that parameter's largest magnitude.
+    /// </summary>
+    public static void ShouldMatch(this TopKSparseAutoencoder actual, TopKSparseAutoencoder expected, double relativeTolerance, string because)
+    {
+        foreach (var (name, x, y) in new[]
+        {
+            ("encoder.weight", expected.EncoderWeight, actual.EncoderWeight),
+            ("encoder.bias", expected.EncoderBias, actual.EncoderBias),
+            ("W_dec", expected.DecoderWeight, actual.DecoderWeight),
+            ("b_dec", expected.DecoderBias, actual.DecoderBias),
+        })
+        {
+            var want = Weights(x);
+            var got = Weights(y);
+            double scale = Math.Max(want.Max(v => Math.Abs(v)), 1e-6);
+            double worst = want.Zip(got, (e, g) => (double)Math.Abs(e - g)).Max();
+            (worst / scale).Should().BeLessThan(relativeTolerance, $"{name}: {because}");
+        }
+    }
 }

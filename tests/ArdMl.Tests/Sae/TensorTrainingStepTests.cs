@@ -65,20 +65,7 @@ public sealed class TensorTrainingStepTests
         auxSeen.Should().BeGreaterThan(0, "the dead latents must take part through AuxK");
         generic.StoreParametersToModel();
         SaeTestData.Weights(fusedSae.DecoderWeight).Should().NotEqual(initialDecoder);
-        foreach (var (name, x, y) in new[]
-        {
-            ("encoder.weight", fusedSae.EncoderWeight, tensorSae.EncoderWeight),
-            ("encoder.bias", fusedSae.EncoderBias, tensorSae.EncoderBias),
-            ("W_dec", fusedSae.DecoderWeight, tensorSae.DecoderWeight),
-            ("b_dec", fusedSae.DecoderBias, tensorSae.DecoderBias),
-        })
-        {
-            var expected = SaeTestData.Weights(x);
-            var actual = SaeTestData.Weights(y);
-            double scale = Math.Max(expected.Max(v => Math.Abs(v)), 1e-6);
-            double worst = expected.Zip(actual, (e, g) => Math.Abs(e - g)).Max();
-            (worst / scale).Should().BeLessThan(1e-4, $"{name} must match the fused step");
-        }
+        tensorSae.ShouldMatch(fusedSae, 1e-4, "the tensor step must match the fused step");
     }
 
     [Fact]
@@ -141,18 +128,7 @@ public sealed class TensorTrainingStepTests
             var progress = new SynchronousProgress<SaeTrainingProgress>(p => steps.Add(p.Step));
             using var switched = new SparseAutoencoderTrainer(Options(dir, 20, SaeTrainingStepKernel.Tensor)).Train(clips, 8, progress).Autoencoder;
             steps.Should().Equal(Enumerable.Range(11, 10).Select(i => (long)i), "the tensor step continues the fused run's checkpoint");
-            foreach (var (name, x, y) in new[]
-            {
-                ("encoder.weight", reference.Autoencoder.EncoderWeight, switched.EncoderWeight),
-                ("W_dec", reference.Autoencoder.DecoderWeight, switched.DecoderWeight),
-                ("b_dec", reference.Autoencoder.DecoderBias, switched.DecoderBias),
-            })
-            {
-                var expected = SaeTestData.Weights(x);
-                var actual = SaeTestData.Weights(y);
-                double scale = Math.Max(expected.Max(v => Math.Abs(v)), 1e-6);
-                expected.Zip(actual, (e, a) => (double)Math.Abs(e - a)).Max().Should().BeLessThan(1e-4 * scale, $"{name} after switching steps");
-            }
+            switched.ShouldMatch(reference.Autoencoder, 1e-4, "a run that switched steps must stay close to one that did not");
         }
         finally
         {
