@@ -103,22 +103,6 @@ public sealed class TensorTrainingStepTests
     public void FusedCheckpointContinuesWithTheTensorStep()
     {
         var clips = SaeTestData.SparseClips(20, 8, 12, 2, seed: 3);
-        SparseAutoencoderTrainerOptions Options(string? directory, int steps, SaeTrainingStepKernel kernel) => new()
-        {
-            LatentCount = 32,
-            K = 4,
-            Steps = steps,
-            BatchSize = 16,
-            ShuffleBufferFrames = 48,
-            DeadTokenWindow = 32,
-            CheckpointDirectory = directory,
-            CheckpointInterval = 5,
-            ProgressInterval = 1,
-            LearningRate = 3e-3,
-            StepKernel = kernel,
-            Seed = 7,
-        };
-
         var reference = new SparseAutoencoderTrainer(Options(null, 20, SaeTrainingStepKernel.Fused)).Train(clips, 8);
         string dir = Path.Combine(Path.GetTempPath(), "ard-sae-switch-" + Guid.NewGuid().ToString("N"));
         try
@@ -140,23 +124,7 @@ public sealed class TensorTrainingStepTests
     public void TensorStepRunResumesFromCheckpointToIdenticalWeights()
     {
         var clips = SaeTestData.SparseClips(20, 8, 12, 2, seed: 3);
-        SparseAutoencoderTrainerOptions Options(string? directory) => new()
-        {
-            LatentCount = 32,
-            K = 4,
-            Steps = 20,
-            BatchSize = 16,
-            ShuffleBufferFrames = 48,
-            DeadTokenWindow = 32,
-            CheckpointDirectory = directory,
-            CheckpointInterval = 5,
-            ProgressInterval = 1,
-            LearningRate = 3e-3,
-            StepKernel = SaeTrainingStepKernel.Tensor,
-            Seed = 7,
-        };
-
-        var reference = new SparseAutoencoderTrainer(Options(null)).Train(clips, 8);
+        var reference = new SparseAutoencoderTrainer(Options(null, 20, SaeTrainingStepKernel.Tensor)).Train(clips, 8);
         string dir = Path.Combine(Path.GetTempPath(), "ard-sae-tensor-resume-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -168,10 +136,10 @@ public sealed class TensorTrainingStepTests
                     cts.Cancel();
                 }
             });
-            FluentActions.Invoking(() => new SparseAutoencoderTrainer(Options(dir)).Train(clips, 8, progress, cts.Token))
+            FluentActions.Invoking(() => new SparseAutoencoderTrainer(Options(dir, 20, SaeTrainingStepKernel.Tensor)).Train(clips, 8, progress, cts.Token))
                 .Should().Throw<OperationCanceledException>();
 
-            var resumed = new SparseAutoencoderTrainer(Options(dir)).Train(clips, 8);
+            var resumed = new SparseAutoencoderTrainer(Options(dir, 20, SaeTrainingStepKernel.Tensor)).Train(clips, 8);
             SaeTestData.Weights(resumed.Autoencoder.EncoderWeight).Should().Equal(SaeTestData.Weights(reference.Autoencoder.EncoderWeight));
             SaeTestData.Weights(resumed.Autoencoder.EncoderBias).Should().Equal(SaeTestData.Weights(reference.Autoencoder.EncoderBias));
             SaeTestData.Weights(resumed.Autoencoder.DecoderWeight).Should().Equal(SaeTestData.Weights(reference.Autoencoder.DecoderWeight));
@@ -182,4 +150,20 @@ public sealed class TensorTrainingStepTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    private static SparseAutoencoderTrainerOptions Options(string? directory, int steps, SaeTrainingStepKernel kernel) => new()
+    {
+        LatentCount = 32,
+        K = 4,
+        Steps = steps,
+        BatchSize = 16,
+        ShuffleBufferFrames = 48,
+        DeadTokenWindow = 32,
+        CheckpointDirectory = directory,
+        CheckpointInterval = 5,
+        ProgressInterval = 1,
+        LearningRate = 3e-3,
+        StepKernel = kernel,
+        Seed = 7,
+    };
 }
