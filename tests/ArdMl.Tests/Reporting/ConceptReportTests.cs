@@ -3,9 +3,11 @@ using System.Text.RegularExpressions;
 using ArdMl.Audio;
 using ArdMl.Cli.Commands;
 using ArdMl.Reporting;
+using ArdMl.Tests.Infrastructure;
 
 namespace ArdMl.Tests.Reporting;
 
+[Collection(InProcessCliCollection.Name)]
 public sealed partial class ConceptReportTests : IDisposable
 {
     private readonly ReportFixture _fixture = new();

@@ -2,9 +2,11 @@ using System.CommandLine;
 using ArdMl.Activations;
 using ArdMl.Cli.Commands;
 using ArdMl.Sae;
+using ArdMl.Tests.Infrastructure;
 
 namespace ArdMl.Tests.Sae;
 
+[Collection(InProcessCliCollection.Name)]
 public sealed class TrainCommandTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ard-sae-cli-" + Guid.NewGuid().ToString("N"));

@@ -10,6 +10,7 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace ArdMl.Tests.SteerCli;
 
+[Collection(InProcessCliCollection.Name)]
 public sealed class SteerCommandTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"ardml-steer-{Guid.NewGuid():N}");
