@@ -160,6 +160,6 @@ public enum SaeTrainingStepKernel
     /// <summary>Hand-written fused CPU kernels that touch only the k selected latents per frame (CPU only).</summary>
     Fused,
 
-    /// <summary>TorchSharp tensor operations with autograd; runs on the CPU or a CUDA device, same maths as Fused.</summary>
+    /// <summary>TorchSharp tensor operations only (sparse gathers, manual gradients); runs on the CPU or a CUDA device, same maths as Fused.</summary>
     Tensor,
 }

@@ -109,7 +109,7 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
             copy.copy_(parameter);
         }
 
-        return copy.requires_grad_(true);
+        return copy;
     }
 
     /// <summary>
@@ -151,7 +151,8 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
             var active = z.gt(zero);
             fired = zeros(m, ScalarType.Int32, _device).scatter_add(0, topIndices.flatten(), active.to(ScalarType.Int32).flatten());
 
-            // Sparse decode: each frame sums its k decoder rows (gathered a chunk of frames at a time).
+            // Sparse decode: each frame sums its k decoder rows (gathered a chunk of frames at a time; the gradient loop
+            // below gathers them again rather than keep B·k·d floats alive).
             int chunk = (int)Math.Clamp(GatherBudgetFloats / ((long)k * d), 1, _batch);
             var decoded = empty(_batch, d, ScalarType.Float32, _device);
             for (int start = 0; start < _batch; start += chunk)
