@@ -28,6 +28,8 @@ internal static class DiscoverCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed (SAE init/shuffle, random baseline).", DefaultValueFactory = _ => 0UL };
         var maxClips = new Option<int?>("--max-clips") { Description = "Use at most N clips (the first in path order)." };
         var minMs = new Option<double?>("--min-monosemanticity") { Description = "Keep latents with monosemanticity above this (default 1.0).", DefaultValueFactory = _ => ConceptSelectionOptions.DefaultMinimumMonosemanticity };
+        var groupBy = new Option<string?>("--group-by") { Description = "Regular expression finding each clip's group (speaker, recording, category) in its path, e.g. '^\\d+_([a-z]+)_' for FSDD speakers: concepts are kept only where their name holds across groups." };
+        var minDetection = new Option<double?>("--min-detection-score") { Description = $"Keep concepts whose name detects its clips outside the top clips with an average precision of at least this (besides the best concept of each name; default {ConceptDetectionOptions.DefaultMinimumDetectionScore.ToString(CultureInfo.InvariantCulture)}).", DefaultValueFactory = _ => ConceptDetectionOptions.DefaultMinimumDetectionScore };
         var command = new Command(
             "discover",
             "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline. Defaults suit small corpora " +
@@ -35,7 +37,7 @@ internal static class DiscoverCommand
             $"{DiscoveryOptions.DefaultSteps} steps of {DiscoveryOptions.DefaultBatchSize} frames, p = {ConceptRankerOptions.DefaultClipsPerSet} clips per set. " +
             "Unreadable clips are skipped and listed in run.json.")
         {
-            description, tap, audio, captions, labels, output, latents, k, steps, batch, seed, maxClips, minMs,
+            description, tap, audio, captions, labels, output, latents, k, steps, batch, seed, maxClips, minMs, groupBy, minDetection,
         };
         command.SetAction(parse =>
         {
@@ -54,6 +56,8 @@ internal static class DiscoverCommand
                 Seed = parse.GetValue(seed),
                 MaxClips = parse.GetValue(maxClips),
                 MinimumMonosemanticity = parse.GetValue(minMs),
+                GroupPattern = parse.GetValue(groupBy),
+                MinimumDetectionScore = parse.GetValue(minDetection),
             };
             return Run(options) is null ? 1 : 0;
         });
@@ -137,12 +141,13 @@ internal static class DiscoverCommand
             Console.WriteLine($"  ... and {m.SkippedClips.Count - 10} more skipped clips (run.json lists them all)");
         }
 
-        var table = new Table().AddColumns("#", "concept", "monosemanticity", "density (clips)", "latent");
+        var table = new Table().AddColumns("#", "concept", "detection", "monosemanticity", "density (clips)", "latent");
         foreach (var (concept, i) in result.Dictionary.Concepts.Select((c, i) => (c, i)).Take(40))
         {
             table.AddRow(
                 (i + 1).ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(concept.Name),
+                concept.DetectionScore is { } detection ? detection.ToString("F2", CultureInfo.InvariantCulture) : "-",
                 concept.Monosemanticity.ToString("F2", CultureInfo.InvariantCulture),
                 concept.ActiveClipShare.ToString("P1", CultureInfo.InvariantCulture),
                 concept.Latent.ToString(CultureInfo.InvariantCulture));

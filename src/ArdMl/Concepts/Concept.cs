@@ -1,7 +1,7 @@
 namespace ArdMl.Concepts;
 
 /// <summary>One named concept of a <see cref="ConceptDictionary"/>: a selected SAE latent.</summary>
-public sealed class Concept
+public sealed record Concept
 {
     /// <summary>The latent's index.</summary>
     public required int Latent { get; init; }
@@ -20,6 +20,12 @@ public sealed class Concept
 
     /// <summary>Monosemanticity m = (E_H − E_L) / σ_pooled.</summary>
     public required double Monosemanticity { get; init; }
+
+    /// <summary>
+    /// Detection score: how well the latent's r finds clips whose texts carry the concept's name, outside its H clips
+    /// (mean over groups of the average precision; see <see cref="ConceptDetectionScorer"/>); null when not scored.
+    /// </summary>
+    public double? DetectionScore { get; init; }
 
     /// <summary>E_H: mean pairwise cosine similarity of H's embeddings.</summary>
     public double TopCohesion { get; init; }

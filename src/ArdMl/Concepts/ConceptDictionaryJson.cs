@@ -7,7 +7,7 @@ namespace ArdMl.Concepts;
 /// JSON export and import of a <see cref="ConceptDictionary"/> (System.Text.Json). The document is
 /// <c>{ "format": "ardml.concepts", "version": 1, "latentCount", "clipCount", "ranking": { "criterion",
 /// "candidates", "clipsPerSet", "randomSeed" }, "concepts": [ { "latent", "name", "namingSource", "namingFailure",
-/// "captionsUsed", "monosemanticity", "topCohesion", "bottomCohesion", "density": { "activeClipCount",
+/// "captionsUsed", "monosemanticity", "detectionScore" (null when not scored), "topCohesion", "bottomCohesion", "density": { "activeClipCount",
 /// "activeClipShare", "meanCoverage" }, "representativeness": { "mean", "max", "positiveCount" }, "top": [ { "clip",
 /// "r", "score" } ], "bottom": [ ... ] } ], "deadLatents": [ ... ] }</c>; enums are written by name. Field names are
 /// stable; a later version may add fields (ignored by this reader) but a document with a higher major version is
@@ -101,6 +101,7 @@ public static class ConceptDictionaryJson
             NamingFailure = c.NamingFailure,
             CaptionsUsed = [.. c.CaptionsUsed],
             Monosemanticity = c.Monosemanticity,
+            DetectionScore = c.DetectionScore,
             TopCohesion = c.TopCohesion,
             BottomCohesion = c.BottomCohesion,
             Density = new DensityDocument
@@ -165,6 +166,7 @@ public static class ConceptDictionaryJson
                 NamingFailure = c.NamingFailure,
                 CaptionsUsed = c.CaptionsUsed ?? [],
                 Monosemanticity = c.Monosemanticity,
+                DetectionScore = c.DetectionScore,
                 TopCohesion = c.TopCohesion,
                 BottomCohesion = c.BottomCohesion,
                 ActiveClipCount = c.Density?.ActiveClipCount ?? 0,
@@ -235,6 +237,8 @@ public static class ConceptDictionaryJson
         public List<string>? CaptionsUsed { get; set; }
 
         public double Monosemanticity { get; set; }
+
+        public double? DetectionScore { get; set; }
 
         public double TopCohesion { get; set; }
 

@@ -121,6 +121,14 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
                 _options.NamingProgress,
                 _options.MaxConcurrentNaming)
             .GetAwaiter().GetResult();
+        if (corpus is not null && dictionary.Concepts.Count > 0)
+        {
+            // Pass 3: detection scores of the names outside their H clips, and selection by them.
+            var named = dictionary.Concepts.Count;
+            dictionary = ConceptDetectionScorer.Select(dictionary, ScoreDetection(input, dictionary, corpus), _options.DetectionOptions());
+            channel.Info($"RankConcepts: {dictionary.Concepts.Count} of {named} named concepts kept by detection score (minimum {_options.MinimumDetectionScore?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+        }
+
         var failures = dictionary.Concepts.Count(c => c.NamingFailure is not null);
         channel.Info(
             $"RankConcepts: {ranking.ClipCount} clips, {latentCount} latents, {dictionary.DeadLatents.Count} dead, " +
@@ -163,6 +171,34 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
         return value.Length > 0
             ? value.Length
             : throw new ArgumentOutOfRangeException(nameof(input), $"Input column '{mean.Name}' holds an empty vector; expected one value per latent.");
+    }
+
+    private IReadOnlyList<ConceptDetection> ScoreDetection(IDataView input, ConceptDictionary dictionary, CaptionCorpus corpus)
+    {
+        var scorer = new ConceptDetectionScorer(dictionary, corpus, _options.DetectionOptions(), _options.Criterion);
+        var schema = input.Schema;
+        var idColumn = schema[_options.ClipIdColumnName];
+        var meanColumn = schema[_options.MeanActivationColumnName];
+        var coverageColumn = schema[_options.CoverageColumnName];
+        using var cursor = input.GetRowCursor([idColumn, meanColumn, coverageColumn]);
+        var id = cursor.GetGetter<ReadOnlyMemory<char>>(idColumn);
+        var mean = cursor.GetGetter<VBuffer<float>>(meanColumn);
+        var coverage = cursor.GetGetter<VBuffer<float>>(coverageColumn);
+        ReadOnlyMemory<char> idValue = default;
+        VBuffer<float> meanValue = default, coverageValue = default;
+        var denseMean = new float[dictionary.LatentCount];
+        var denseCoverage = new float[dictionary.LatentCount];
+        while (cursor.MoveNext())
+        {
+            id(ref idValue);
+            mean(ref meanValue);
+            coverage(ref coverageValue);
+            meanValue.CopyTo(denseMean);
+            coverageValue.CopyTo(denseCoverage);
+            scorer.Add(idValue.ToString(), denseMean, denseCoverage);
+        }
+
+        return scorer.Complete();
     }
 
     private ClipEmbeddingCollector CollectEmbeddings(IDataView input, RankingResult ranking)

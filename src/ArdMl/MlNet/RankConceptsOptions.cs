@@ -57,6 +57,24 @@ public sealed class RankConceptsOptions
     /// <summary>Keep at most this many concepts (the paper's C); null keeps all that pass the minimum. Default null.</summary>
     public int? ConceptCount { get; set; }
 
+    /// <summary>
+    /// A regular expression finding a clip's group (speaker, recording, category) in its id (first capture group, or
+    /// the whole match): the detection score of a concept is then averaged over groups, so names that hold for one
+    /// group only are not kept. Null (default): one group. See <see cref="ConceptDetectionOptions.GroupPattern"/>.
+    /// </summary>
+    public string? GroupPattern { get; set; }
+
+    /// <summary>
+    /// Keep concepts whose detection score (average precision of their name outside their H clips, see
+    /// <see cref="ConceptDetectionScorer"/>) is at least this, besides the best concept of each name; null keeps all and
+    /// only reports the scores. Applies only when concepts are named from captions or labels.
+    /// Default <see cref="ConceptDetectionOptions.DefaultMinimumDetectionScore"/>.
+    /// </summary>
+    public double? MinimumDetectionScore { get; set; } = ConceptDetectionOptions.DefaultMinimumDetectionScore;
+
+    /// <summary>Whether the best concept of each name is kept below <see cref="MinimumDetectionScore"/>. Default true.</summary>
+    public bool KeepBestOfEachName { get; set; } = true;
+
     /// <summary>Floor of σ_pooled in the monosemanticity score. Default 1e-3.</summary>
     public double MinimumPooledStandardDeviation { get; set; } = MonosemanticityOptions.DefaultMinimumPooledStandardDeviation;
 
@@ -122,6 +140,7 @@ public sealed class RankConceptsOptions
         }
 
         RankerOptions().Validate();
+        DetectionOptions().Validate();
         return (RankConceptsOptions)MemberwiseClone();
     }
 
@@ -131,6 +150,13 @@ public sealed class RankConceptsOptions
         Criterion = Criterion,
         Candidates = Candidates,
         RandomSeed = RandomSeed,
+    };
+
+    internal ConceptDetectionOptions DetectionOptions() => new()
+    {
+        GroupPattern = GroupPattern,
+        MinimumDetectionScore = MinimumDetectionScore,
+        KeepBestOfEachName = KeepBestOfEachName,
     };
 
     internal ConceptApplyOptions ApplyOptions() => new() { TopConceptCount = TopConceptCount, MinimumScore = MinimumScore };

@@ -97,6 +97,12 @@ public sealed class DiscoveryManifest
     /// <summary>Concept limit, or null.</summary>
     public int? ConceptCount { get; init; }
 
+    /// <summary>The group pattern of the detection score, or null (one group).</summary>
+    public string? GroupPattern { get; init; }
+
+    /// <summary>Detection-score threshold of concept selection, or null.</summary>
+    public double? MinimumDetectionScore { get; init; }
+
     /// <summary>Audio files found (after the clip limit).</summary>
     public int ClipsFound { get; init; }
 

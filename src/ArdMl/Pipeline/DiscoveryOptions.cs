@@ -62,6 +62,19 @@ public sealed class DiscoveryOptions
     /// <summary>Concepts need a monosemanticity above this; null keeps every scored latent.</summary>
     public double? MinimumMonosemanticity { get; init; } = ConceptSelectionOptions.DefaultMinimumMonosemanticity;
 
+    /// <summary>
+    /// A regular expression finding each clip's group (speaker, recording, category) in its path relative to the audio
+    /// folder (first capture group, or the whole match); concepts are then kept only when their name holds across
+    /// groups (see <see cref="ConceptDetectionScorer"/>). Null: all clips form one group.
+    /// </summary>
+    public string? GroupPattern { get; init; }
+
+    /// <summary>
+    /// Keep concepts whose detection score (average precision of their name outside their H clips) is at least this,
+    /// besides the best concept of each name; null keeps all. Default <see cref="ConceptDetectionOptions.DefaultMinimumDetectionScore"/>.
+    /// </summary>
+    public double? MinimumDetectionScore { get; init; } = ConceptDetectionOptions.DefaultMinimumDetectionScore;
+
     /// <summary>At most this many concepts (most monosemantic first); null = no limit.</summary>
     public int? ConceptCount { get; init; }
 

@@ -149,6 +149,8 @@ public static class DiscoveryPipeline
             RandomSeed = options.Seed,
             MinimumMonosemanticity = options.MinimumMonosemanticity,
             ConceptCount = options.ConceptCount,
+            GroupPattern = options.GroupPattern,
+            MinimumDetectionScore = options.MinimumDetectionScore,
             NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
                 progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
         })
@@ -187,6 +189,8 @@ public static class DiscoveryPipeline
             ClipsPerSet = options.ClipsPerSet,
             MinimumMonosemanticity = options.MinimumMonosemanticity,
             ConceptCount = options.ConceptCount,
+            GroupPattern = options.GroupPattern,
+            MinimumDetectionScore = options.MinimumDetectionScore,
             ClipsFound = clips.Count,
             ClipsUsed = used,
             FrameCount = frames,
