@@ -16,12 +16,21 @@ public static class ClassifyByConceptExample
     /// <summary>
     /// Runs the example. Options: <c>--model &lt;concepts.zip&gt;</c> (default: fit one on the training clips),
     /// <c>--clips &lt;n&gt;</c> (demo corpus size, default 150; two thirds train, one third held out).
+    /// With <c>--audio &lt;dir&gt; --model-description &lt;json&gt; [--tap T] --label-pattern &lt;regex&gt;
+    /// --group-by &lt;regex&gt; [--test-group G] [--latents M] [--k K] [--steps S]</c> it classifies real clips with a
+    /// group-disjoint split instead, beside a probe on the same layer (each group held out in turn unless
+    /// <c>--test-group</c> names one).
     /// </summary>
     /// <returns>0 on success.</returns>
     public static int Run(string[] args, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
+        if (ExampleInputs.Option(args, "--audio") is not null)
+        {
+            return GroupedAudioClassification.Run(args, output);
+        }
+
         var modelZip = ExampleInputs.Option(args, "--model");
         int clipCount = int.Parse(ExampleInputs.Option(args, "--clips") ?? "150", CultureInfo.InvariantCulture);
         var corpus = ExampleInputs.WriteDemoCorpus(clipCount);

@@ -11,6 +11,7 @@ internal static class CommandRegistry
         yield return ExtractCommand.Create();
         yield return TrainCommand.Create();
         yield return DiscoverCommand.Create();
+        yield return SweepCommand.Create();
         yield return ApplyCommand.Create();
         yield return EvalCommand.Create();
         yield return SteerCommand.Create();

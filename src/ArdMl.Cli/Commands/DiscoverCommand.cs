@@ -15,50 +15,25 @@ internal static class DiscoverCommand
 {
     public static Command Create()
     {
-        var description = new Option<FileInfo>("--model-description", "-d") { Description = "Model description JSON (models/*.json).", Required = true };
+        var common = new DiscoveryCommandOptions();
         var tap = new Option<string?>("--tap", "-t") { Description = "Tap (layer output) to record; default: the description's default tap." };
-        var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of clips (.wav/.flac/.mp3/.ogg, searched recursively).", Required = true };
-        var captions = new Option<FileInfo?>("--captions") { Description = "Captions CSV (clip,text) to name concepts by their top clips' captions." };
-        var labels = new Option<FileInfo?>("--labels") { Description = "Labels CSV (clip,text); when given, concepts are named by the majority label of their top clips (names eval can map)." };
-        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Run folder to write.", Required = true };
         var latents = new Option<int?>("--latents", "-m") { Description = $"SAE latents m (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
         var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK };
         var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps };
-        var batch = new Option<int>("--batch") { Description = "Frames per SAE step.", DefaultValueFactory = _ => DiscoveryOptions.DefaultBatchSize };
-        var seed = new Option<ulong>("--seed") { Description = "Seed (SAE init/shuffle, random baseline).", DefaultValueFactory = _ => 0UL };
-        var maxClips = new Option<int?>("--max-clips") { Description = "Use at most N clips (the first in path order)." };
-        var minMs = new Option<double?>("--min-monosemanticity") { Description = "Keep latents with monosemanticity above this (default 1.0).", DefaultValueFactory = _ => ConceptSelectionOptions.DefaultMinimumMonosemanticity };
-        var groupBy = new Option<string?>("--group-by") { Description = "Regular expression finding each clip's group (speaker, recording, category) in its path, e.g. '^\\d+_([a-z]+)_' for FSDD speakers: concepts are kept only where their name holds across groups." };
-        var minDetection = new Option<double?>("--min-detection-score") { Description = $"Keep concepts whose name detects its clips outside the top clips with an average precision of at least this (besides the best concept of each name; default {ConceptDetectionOptions.DefaultMinimumDetectionScore.ToString(CultureInfo.InvariantCulture)}).", DefaultValueFactory = _ => ConceptDetectionOptions.DefaultMinimumDetectionScore };
         var command = new Command(
             "discover",
             "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline. Defaults suit small corpora " +
             $"(hundreds to a few thousand clips): m = {DiscoveryOptions.DefaultLatentsPerUnit}·d latents, k = {DiscoveryOptions.DefaultK}, " +
             $"{DiscoveryOptions.DefaultSteps} steps of {DiscoveryOptions.DefaultBatchSize} frames, p = {ConceptRankerOptions.DefaultClipsPerSet} clips per set. " +
-            "Unreadable clips are skipped and listed in run.json.")
-        {
-            description, tap, audio, captions, labels, output, latents, k, steps, batch, seed, maxClips, minMs, groupBy, minDetection,
-        };
+            "Unreadable clips are skipped and listed in run.json.");
+        common.AddTo(command);
+        command.Add(tap);
+        command.Add(latents);
+        command.Add(k);
+        command.Add(steps);
         command.SetAction(parse =>
         {
-            var options = new DiscoveryOptions
-            {
-                ModelDescriptionPath = parse.GetValue(description)!.FullName,
-                Tap = parse.GetValue(tap),
-                AudioDirectory = parse.GetValue(audio)!.FullName,
-                OutputDirectory = parse.GetValue(output)!.FullName,
-                CaptionsPath = parse.GetValue(captions)?.FullName,
-                LabelsPath = parse.GetValue(labels)?.FullName,
-                LatentCount = parse.GetValue(latents),
-                K = parse.GetValue(k),
-                Steps = parse.GetValue(steps),
-                BatchSize = parse.GetValue(batch),
-                Seed = parse.GetValue(seed),
-                MaxClips = parse.GetValue(maxClips),
-                MinimumMonosemanticity = parse.GetValue(minMs),
-                GroupPattern = parse.GetValue(groupBy),
-                MinimumDetectionScore = parse.GetValue(minDetection),
-            };
+            var options = common.Read(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps));
             return Run(options) is null ? 1 : 0;
         });
         return command;

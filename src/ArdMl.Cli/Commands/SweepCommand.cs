@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using ArdMl.Activations;
+using ArdMl.Concepts;
+using ArdMl.Pipeline;
+using Spectre.Console;
+
+namespace ArdMl.Cli.Commands;
+
+/// <summary>
+/// <c>ard sweep</c>: runs <c>ard discover</c> for every combination of taps, latent counts, k and steps, and keeps the
+/// run whose concept names hold best on the discovery clips (<see cref="DiscoverySweep"/>); never reads evaluation labels.
+/// </summary>
+internal static class SweepCommand
+{
+    public static Command Create()
+    {
+        var common = new DiscoveryCommandOptions();
+        var taps = new Option<string[]>("--tap", "-t") { Description = "Taps to try (repeatable); default: the description's default tap.", AllowMultipleArgumentsPerToken = false };
+        var latents = new Option<string?>("--latents", "-m") { Description = $"SAE latent counts m to try, comma-separated (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
+        var k = new Option<string>("--k", "-k") { Description = "Active latents per frame to try, comma-separated.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK.ToString(CultureInfo.InvariantCulture) };
+        var steps = new Option<string>("--steps", "-s") { Description = "SAE training steps to try, comma-separated.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps.ToString(CultureInfo.InvariantCulture) };
+        var command = new Command(
+            "sweep",
+            "Run discover for every combination of --tap, --latents, --k and --steps and keep the run whose concept names hold best on the " +
+            "discovery clips (mean over all names found of the best detection score); the chosen run is copied to --out, every run is in --out/sweep.");
+        common.AddTo(command);
+        command.Add(taps);
+        command.Add(latents);
+        command.Add(k);
+        command.Add(steps);
+        command.SetAction(parse =>
+        {
+            List<DiscoverySweepSetting> settings;
+            try
+            {
+                var tapList = parse.GetValue(taps) is { Length: > 0 } given ? given.Select(t => (string?)t).ToList() : [null];
+                var latentList = parse.GetValue(latents) is { } m ? List(m, "--latents").Select(v => (int?)v).ToList() : [null];
+                settings = [.. from t in tapList from mm in latentList from kk in List(parse.GetValue(k)!, "--k") from ss in List(parse.GetValue(steps)!, "--steps")
+                    select new DiscoverySweepSetting(t, mm, kk, ss)];
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+
+            var options = common.Read(parse, null, null, DiscoveryOptions.DefaultK, DiscoveryOptions.DefaultSteps);
+            return Run(options, settings) ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static bool Run(DiscoveryOptions options, List<DiscoverySweepSetting> settings)
+    {
+        DiscoverySweepResult result;
+        try
+        {
+            var index = 0;
+            result = DiscoverySweep.Run(options, settings, settingStarted: s =>
+                Console.Error.WriteLine($"  setting {++index} of {settings.Count}: {s.Label}"));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
+                                      or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException or DuplicateClipIdException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return false;
+        }
+
+        var table = new Table().AddColumns("setting", "criterion", "concepts", "names", "FVU");
+        foreach (var row in result.Rows)
+        {
+            table.AddRow(
+                Markup.Escape(row.Setting.Label) + (row == result.Chosen ? " (chosen)" : ""),
+                row.Criterion.ToString("F3", CultureInfo.InvariantCulture),
+                row.Concepts.ToString(CultureInfo.InvariantCulture),
+                row.NamesFound.ToString(CultureInfo.InvariantCulture),
+                row.Fvu.ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        Console.WriteLine($"Chose {result.Chosen.Setting.Label}; its run is copied to {Path.GetFullPath(options.OutputDirectory)} ({DiscoverySweep.FileName} lists every setting).");
+        return true;
+    }
+
+    private static List<int> List(string text, string flag)
+    {
+        var values = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 1)
+            {
+                throw new FormatException($"{flag}: '{part}' is not a positive whole number (expected a comma-separated list such as 8,16).");
+            }
+
+            values.Add(value);
+        }
+
+        return values.Count > 0 ? values : throw new FormatException($"{flag}: no value given.");
+    }
+}
