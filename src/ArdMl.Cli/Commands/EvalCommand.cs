@@ -17,21 +17,30 @@ internal static class EvalCommand
     {
         var run = new Option<DirectoryInfo>("--run", "-r") { Description = "Run folder written by 'ard discover'.", Required = true };
         var labels = new Option<FileInfo>("--labels", "-l") { Description = "Labels CSV (clip,text; ';' separates several labels).", Required = true };
-        var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data.")
+        var groupBy = new Option<string?>("--group-by")
         {
-            run, labels,
+            Description = "Regular expression finding each clip's group (speaker, recording, category) in its path, e.g. '^\\d+_([a-z]+)_' for FSDD speakers: "
+                + "discovery, calibration and evaluation never share a group (one fold per group). Default: the run's own --group-by, else a hash split by clip.",
         };
-        command.SetAction(parse => Run(parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName) is null ? 1 : 0);
+        var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer.")
+        {
+            run, labels, groupBy,
+        };
+        command.SetAction(parse => Run(parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy)) is null ? 1 : 0);
         return command;
     }
 
     /// <summary>Runs the comparison, prints the table and writes eval.md / eval.json; null (message on stderr) on failure.</summary>
-    public static MethodComparisonResult? Run(string runDirectory, string labelsPath)
+    public static MethodComparisonResult? Run(string runDirectory, string labelsPath, string? groupPattern = null)
     {
         MethodComparisonResult result;
         try
         {
-            result = MethodComparison.Run(runDirectory, labelsPath, new ImmediateProgress<BenchmarkMethod>(m => Console.Error.WriteLine($"  evaluating {MethodComparison.DisplayName(m)}")));
+            result = MethodComparison.Run(
+                runDirectory,
+                labelsPath,
+                new MethodComparisonOptions { GroupPattern = groupPattern },
+                new ImmediateProgress<BenchmarkMethod>(m => Console.Error.WriteLine($"  evaluating {MethodComparison.DisplayName(m)}")));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or LabelFileException or ArdMl.Concepts.CaptionFileException or FormatException)
         {
@@ -39,7 +48,7 @@ internal static class EvalCommand
             return null;
         }
 
-        Console.WriteLine($"Interpretability benchmark ({result.LabelledClipCount} labelled clips):");
+        Console.WriteLine($"Interpretability benchmark ({result.LabelledClipCount} labelled clips). {result.Protocol}");
         Console.Write(result.Table.ToText());
         foreach (var row in result.Rows)
         {
@@ -49,6 +58,12 @@ internal static class EvalCommand
         File.WriteAllText(Path.Combine(runDirectory, MarkdownFile), result.ToMarkdown());
         File.WriteAllText(Path.Combine(runDirectory, JsonFile), result.ToJson());
         Console.WriteLine($"Wrote {Path.Combine(runDirectory, MarkdownFile)} and {JsonFile}.");
+        if (result.Rows.Where(r => r.Method != BenchmarkMethod.Probe).All(r => r.Result.EvaluatedConceptCount == 0))
+        {
+            Console.Error.WriteLine("No concept of any method maps to a label with positive evaluation clips: the table is empty. Name concepts from these labels ('ard discover --labels') or use labels that match the concept names.");
+            return null;
+        }
+
         return result;
     }
 }

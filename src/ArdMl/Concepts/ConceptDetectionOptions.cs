@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace ArdMl.Concepts;
 
 /// <summary>
@@ -42,14 +40,14 @@ public sealed class ConceptDetectionOptions
     public int MaximumClips { get; init; } = DefaultMaximumClips;
 
     /// <summary>The compiled <see cref="GroupPattern"/>, or null.</summary>
-    internal Regex? GroupRegex() => GroupPattern is null ? null : CompileGroupPattern(GroupPattern);
+    internal ClipGroupPattern? GroupRegex() => GroupPattern is null ? null : ClipGroupPattern.Create(GroupPattern);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         if (GroupPattern is not null)
         {
-            CompileGroupPattern(GroupPattern);
+            ClipGroupPattern.Create(GroupPattern);
         }
 
         if (MinimumDetectionScore is { } minimum && !(minimum >= 0 && minimum <= 1))
@@ -60,36 +58,6 @@ public sealed class ConceptDetectionOptions
         if (MaximumClips < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(MaximumClips), MaximumClips, "At least 2 clips are needed to score detection.");
-        }
-    }
-
-    /// <summary>The group of <paramref name="clipId"/> under <paramref name="pattern"/> (null pattern: one group, "").</summary>
-    /// <exception cref="ArgumentException">The pattern does not match the clip id.</exception>
-    internal static string GroupOf(Regex? pattern, string clipId)
-    {
-        if (pattern is null)
-        {
-            return string.Empty;
-        }
-
-        var match = pattern.Match(clipId);
-        if (!match.Success)
-        {
-            throw new ArgumentException($"The group pattern '{pattern}' does not match clip '{clipId}'; every clip needs a group.");
-        }
-
-        return match.Groups.Count > 1 && match.Groups[1].Success ? match.Groups[1].Value : match.Value;
-    }
-
-    private static Regex CompileGroupPattern(string pattern)
-    {
-        try
-        {
-            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"The group pattern '{pattern}' is not a valid regular expression: {e.Message}", nameof(GroupPattern), e);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ArdMl.Evaluation;
 
 namespace ArdMl.Concepts;
@@ -21,7 +20,7 @@ public sealed class ConceptDetectionScorer
     private readonly CaptionCorpus _corpus;
     private readonly ConceptDetectionOptions _options;
     private readonly RankingCriterion _criterion;
-    private readonly Regex? _groups;
+    private readonly ClipGroupPattern? _groups;
     private readonly Dictionary<string, List<int>> _conceptsByKey = new(StringComparer.Ordinal);
     private readonly HashSet<string>[] _topClips;
     private readonly PriorityQueue<ScoredClip, ulong> _kept;
@@ -75,7 +74,7 @@ public sealed class ConceptDetectionScorer
                 $"Clip '{clipId}': expected {_dictionary.LatentCount} mean activations and coverages (one per latent); got {meanActivation.Length} and {coverage.Length}.");
         }
 
-        var group = ConceptDetectionOptions.GroupOf(_groups, clipId);
+        var group = _groups?.GroupOf(clipId) ?? string.Empty;
         var texts = _corpus.Table.TextsOf(clipId);
         if (texts.Count == 0)
         {

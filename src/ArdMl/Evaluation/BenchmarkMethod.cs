@@ -17,4 +17,10 @@ public enum BenchmarkMethod
 
     /// <summary>AR&amp;D: SAE latents ranked by mean activation × coverage.</summary>
     Ard,
+
+    /// <summary>
+    /// Not a concept method: a multiclass probe on the clips' mean-pooled tap activations, the reference for how much
+    /// of the labels the layer holds (the probe ceiling).
+    /// </summary>
+    Probe,
 }

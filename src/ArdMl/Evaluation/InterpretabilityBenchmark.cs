@@ -52,6 +52,35 @@ public sealed class InterpretabilityBenchmark
                 nameof(labels));
         }
 
+        return Evaluate(methodName, concepts, labels, heldOut, evaluation, progress);
+    }
+
+    /// <summary>
+    /// Scores <paramref name="concepts"/> with thresholds chosen on <paramref name="calibrationClips"/> and figures
+    /// computed on <paramref name="evaluationClips"/> (both labelled clips of <paramref name="labels"/>), for a split the
+    /// caller made (for example group-disjoint, see <see cref="ClipRoleSplit"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A side is empty, or a concept lacks r for a clip of either side.</exception>
+    public InterpretabilityBenchmarkResult Evaluate(
+        string methodName,
+        IReadOnlyList<BenchmarkConcept> concepts,
+        ClipLabelSet labels,
+        IReadOnlyList<string> calibrationClips,
+        IReadOnlyList<string> evaluationClips,
+        IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(methodName);
+        ArgumentNullException.ThrowIfNull(concepts);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(calibrationClips);
+        ArgumentNullException.ThrowIfNull(evaluationClips);
+        if (calibrationClips.Count == 0 || evaluationClips.Count == 0)
+        {
+            throw new ArgumentException($"The {(calibrationClips.Count == 0 ? "calibration" : "evaluation")} clips are empty; both sides need labelled clips.");
+        }
+
+        var heldOut = calibrationClips.ToList();
+        var evaluation = evaluationClips.ToList();
         var mapper = new ConceptLabelMapper(labels.Vocabulary, _options.TextEmbedder, _options.EmbeddingThreshold);
         var matches = mapper.Map([.. concepts.Select((c, i) => c?.Name ?? throw new ArgumentException($"Concept {i} is null.", nameof(concepts)))]);
         var results = new ConceptBenchmarkResult[concepts.Count];

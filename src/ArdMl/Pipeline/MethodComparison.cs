@@ -1,106 +1,34 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ArdMl.Concepts;
 using ArdMl.Evaluation;
 using Microsoft.ML;
 
 namespace ArdMl.Pipeline;
 
-/// <summary>One row of the comparison: a method, the dictionary it produced and its benchmark result.</summary>
-/// <param name="Method">The method.</param>
-/// <param name="Dictionary">Concepts that method selected and named.</param>
-/// <param name="Result">Its benchmark scores.</param>
-public sealed record MethodComparisonRow(BenchmarkMethod Method, ConceptDictionary Dictionary, InterpretabilityBenchmarkResult Result);
-
-/// <summary>The five methods of the paper's Table 1, measured on one run's SAE and clips.</summary>
-public sealed class MethodComparisonResult
+/// <summary>Options of <see cref="MethodComparison.Run(string, string, MethodComparisonOptions?, IProgress{BenchmarkMethod}?)"/>.</summary>
+public sealed class MethodComparisonOptions
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    /// <summary>
+    /// Group pattern of the clip roles (<see cref="ClipRoleSplit"/>): discovery, calibration and evaluation never share a
+    /// group, and the detection score of concepts is averaged over the discovery groups. Null (default): the run's own
+    /// group pattern if it had one, else a hash split by clip id.
+    /// </summary>
+    public string? GroupPattern { get; init; }
 
-    internal MethodComparisonResult(IReadOnlyList<MethodComparisonRow> rows, int labelledClips, string labelsPath)
-    {
-        Rows = rows;
-        LabelledClipCount = labelledClips;
-        LabelsPath = labelsPath;
-        Table = new BenchmarkTable();
-        foreach (var row in rows)
-        {
-            Table.Add(row.Method, row.Result);
-        }
-    }
+    /// <summary>The split's fractions and salt for a hash split. Default <see cref="ClipRoleSplit"/>'s.</summary>
+    public ClipRoleSplit Split { get; init; } = new();
 
-    /// <summary>Rows in table order.</summary>
-    public IReadOnlyList<MethodComparisonRow> Rows { get; }
-
-    /// <summary>The table (text and Markdown).</summary>
-    public BenchmarkTable Table { get; }
-
-    /// <summary>Clips of the run that have labels.</summary>
-    public int LabelledClipCount { get; }
-
-    /// <summary>The labels CSV used.</summary>
-    public string LabelsPath { get; }
-
-    /// <summary>A Markdown document: the table plus per-method concept counts and how each method scores clips.</summary>
-    public string ToMarkdown()
-    {
-        var text = new System.Text.StringBuilder();
-        text.Append("# Interpretability benchmark\n\n");
-        text.Append($"Labels: `{LabelsPath}` ({LabelledClipCount} labelled clips of the run; held-out split for thresholds).\n\n");
-        text.Append(Table.ToMarkdown()).Append('\n');
-        text.Append("| method | concepts | mapped to a label | evaluated |\n| --- | ---: | ---: | ---: |\n");
-        foreach (var row in Rows)
-        {
-            text.Append($"| {row.Result.MethodName} | {row.Result.ConceptCount} | {row.Result.MappedConceptCount} | {row.Result.EvaluatedConceptCount} |\n");
-        }
-
-        text.Append('\n').Append(MethodComparison.Explanation).Append('\n');
-        return text.ToString();
-    }
-
-    /// <summary>JSON: per method the table figures and every concept's label, monosemanticity and average precision.</summary>
-    public string ToJson() => JsonSerializer.Serialize(
-        new
-        {
-            format = "ardml.eval",
-            version = 1,
-            labels = LabelsPath,
-            labelledClips = LabelledClipCount,
-            methods = Rows.Select(r => new
-            {
-                method = r.Method.ToString(),
-                name = r.Result.MethodName,
-                monosemanticity = r.Result.MeanMonosemanticity,
-                macro = new { precision = r.Result.Macro.Precision, recall = r.Result.Macro.Recall, f1 = r.Result.Macro.F1 },
-                micro = new { precision = r.Result.Micro.Precision, recall = r.Result.Micro.Recall, f1 = r.Result.Micro.F1 },
-                meanAveragePrecision = r.Result.MeanAveragePrecision,
-                concepts = r.Result.ConceptCount,
-                mapped = r.Result.MappedConceptCount,
-                evaluated = r.Result.EvaluatedConceptCount,
-                heldOutClips = r.Result.HeldOutClipCount,
-                evaluationClips = r.Result.EvaluationClipCount,
-                perConcept = r.Result.Concepts.Select((c, i) => new
-                {
-                    name = c.Match.ConceptName,
-                    unit = r.Dictionary.Concepts[i].Latent,
-                    label = c.Match.Label,
-                    monosemanticity = c.Monosemanticity,
-                    f1 = c.Scores.F1,
-                    averagePrecision = c.AveragePrecision,
-                }),
-            }),
-        },
-        Json);
+    /// <summary>Whether the probe ceiling row is computed. Default true.</summary>
+    public bool IncludeProbe { get; init; } = true;
 }
 
 /// <summary>
 /// The interpretability benchmark of a discovery run (the paper's Table 1): five methods on the same SAE and clips,
-/// each ranking clips with its own criterion (the ranker's baselines), scoring monosemanticity on the same clip
-/// embeddings, naming from the run's captions or labels, and detecting labels on held-out clips.
+/// plus the probe ceiling. In every fold of a <see cref="ClipRoleSplit"/> each method ranks only the discovery clips
+/// with its own criterion (the ranker's baselines), scores monosemanticity on the same clip embeddings, names from the
+/// discovery clips' captions or labels, selects concepts by the detection score of their names on the discovery clips
+/// (<see cref="ConceptDetectionScorer"/>, the run's threshold), chooses thresholds on the calibration clips and is
+/// scored on the evaluation clips; the figures pool the concepts of all folds. The SAE itself was trained by the run
+/// on all its clips, without labels.
 /// </summary>
 public static class MethodComparison
 {
@@ -108,15 +36,26 @@ public static class MethodComparison
     public const string Explanation =
         "Methods: raw neurons = tap units as latents (μ, c from the activations, no SAE), r = μ·c; " +
         "random clips = SAE latents with seeded random representative clips (naming and monosemanticity), detection by r = μ·c; " +
-        "mean activation only = rank and detect by μ; coverage only = rank and detect by c; AR&D = rank and detect by μ·c. " +
-        "MS = mean monosemanticity of the concepts; P/R/F1 macro over concepts mapped to a label with positives; mAP = mean average precision.";
+        "mean activation only = rank and detect by μ; coverage only = rank and detect by c; AR&D = rank and detect by μ·c; " +
+        "probe (full layer) = " + ProbeReference.Description + ". " +
+        "MS = mean monosemanticity of the concepts; P/R/F1 macro over concepts mapped to a label with positives; mAP = mean average precision; " +
+        "mAP/probe = a method's mAP as a share of the probe's.";
 
-    /// <summary>Runs the five methods on a run folder written by <see cref="DiscoveryPipeline.Discover"/>.</summary>
+    /// <summary>Runs the comparison with default options.</summary>
     /// <param name="runDirectory">The run folder.</param>
     /// <param name="labelsPath">Labels CSV (clip,text; several labels per clip separated by ';' or on several rows).</param>
     /// <param name="progress">Receives the method being evaluated.</param>
-    public static MethodComparisonResult Run(string runDirectory, string labelsPath, IProgress<BenchmarkMethod>? progress = null)
+    public static MethodComparisonResult Run(string runDirectory, string labelsPath, IProgress<BenchmarkMethod>? progress = null) =>
+        Run(runDirectory, labelsPath, null, progress);
+
+    /// <summary>Runs the five methods and the probe on a run folder written by <see cref="DiscoveryPipeline.Discover"/>.</summary>
+    /// <param name="runDirectory">The run folder.</param>
+    /// <param name="labelsPath">Labels CSV (clip,text; several labels per clip separated by ';' or on several rows).</param>
+    /// <param name="options">Split and rows (defaults when null).</param>
+    /// <param name="progress">Receives the method being evaluated.</param>
+    public static MethodComparisonResult Run(string runDirectory, string labelsPath, MethodComparisonOptions? options, IProgress<BenchmarkMethod>? progress = null)
     {
+        options ??= new MethodComparisonOptions();
         var manifest = DiscoveryManifest.Load(runDirectory);
         var ml = new MLContext(seed: 0);
         var store = ClipStatisticsStore.Load(ml, Path.Combine(runDirectory, manifest.StatisticsFile));
@@ -128,90 +67,71 @@ public static class MethodComparison
             throw new InvalidDataException($"None of the {store.ClipIds.Count} clips of run '{runDirectory}' has a label in '{labelsPath}' (clip ids are paths relative to the audio folder).");
         }
 
-        CaptionCorpus? corpus = null;
         var namingFile = manifest.NamingSource switch
         {
             "labels" => manifest.LabelsPath,
             "captions" => manifest.CaptionsPath,
             _ => null,
         };
-        if (namingFile is not null)
-        {
-            corpus = CaptionCorpus.Create(CaptionTable.ReadCsv(namingFile, store.ClipIds),
-                manifest.NamingSource == "labels" ? CaptionKind.Labels : CaptionKind.Captions);
-        }
-
+        var namingKind = manifest.NamingSource == "labels" ? CaptionKind.Labels : CaptionKind.Captions;
+        var texts = namingFile is null ? null : CaptionTable.ReadCsv(namingFile, store.ClipIds);
+        var groupPattern = options.GroupPattern ?? manifest.GroupPattern;
+        var folds = options.Split.Folds(store.ClipIds, groupPattern);
         var rowOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < store.ClipIds.Count; i++)
         {
             rowOf[store.ClipIds[i]] = i;
         }
 
-        var index = ClipScoreColumn.IndexOf(labels.ClipIds);
-        var labelledRows = labels.ClipIds.Select(c => rowOf[c]).ToArray();
-        var rows = new List<MethodComparisonRow>();
-        foreach (var method in Enum.GetValues<BenchmarkMethod>())
+        var perMethod = new Dictionary<BenchmarkMethod, List<MethodComparisonFold>>();
+        foreach (var fold in folds)
         {
-            progress?.Report(method);
-            bool raw = method == BenchmarkMethod.RawNeurons;
-            var means = raw ? store.RawMeanActivation : store.MeanActivation;
-            var coverages = raw ? store.RawCoverage : store.Coverage;
-            var criterion = method switch
+            var discovery = fold.ClipsOf(ClipRole.Discovery).Select(c => rowOf[c]).ToArray();
+            var calibration = fold.ClipsOf(ClipRole.Calibration).Where(labels.Contains).ToList();
+            var evaluation = fold.ClipsOf(ClipRole.Evaluation).Where(labels.Contains).ToList();
+            if (calibration.Count == 0 || evaluation.Count == 0)
             {
-                BenchmarkMethod.RandomRepresentatives => RankingCriterion.Random,
-                BenchmarkMethod.MeanActivationOnly => RankingCriterion.MeanActivation,
-                BenchmarkMethod.CoverageOnly => RankingCriterion.Coverage,
-                _ => RankingCriterion.MeanTimesCoverage,
-            };
-            var ranker = new ConceptRanker(raw ? store.Width : store.LatentCount, new ConceptRankerOptions
-            {
-                Criterion = criterion,
-                ClipsPerSet = manifest.ClipsPerSet,
-                RandomSeed = manifest.Seed,
-            });
-            for (int i = 0; i < store.ClipIds.Count; i++)
-            {
-                ranker.AddClip(store.ClipIds[i], means[i], coverages[i]);
+                throw new InvalidDataException($"Fold '{fold.Name}' has no labelled {(calibration.Count == 0 ? "calibration" : "evaluation")} clips; label more clips of every group.");
             }
 
-            var ranking = ranker.Complete();
-            var embeddings = new ClipEmbeddingCollector(ranking);
-            for (int i = 0; i < store.ClipIds.Count && !embeddings.IsComplete; i++)
+            CaptionCorpus? corpus = texts is null ? null : CaptionCorpus.Create(
+                CaptionTable.FromPairs(discovery.SelectMany(r => texts.TextsOf(store.ClipIds[r]).Select(t => (store.ClipIds[r], t)))),
+                namingKind);
+            var scored = calibration.Concat(evaluation).ToList();
+            var index = ClipScoreColumn.IndexOf(scored);
+            var scoredRows = scored.Select(c => rowOf[c]).ToArray();
+            foreach (var method in Enum.GetValues<BenchmarkMethod>().Where(m => m != BenchmarkMethod.Probe))
             {
-                if (embeddings.IsRequired(store.ClipIds[i]))
+                progress?.Report(method);
+                var dictionary = Discover(method, store, discovery, corpus, manifest, groupPattern);
+                bool raw = method == BenchmarkMethod.RawNeurons;
+                var means = raw ? store.RawMeanActivation : store.MeanActivation;
+                var coverages = raw ? store.RawCoverage : store.Coverage;
+                var concepts = dictionary.Concepts.Select(concept =>
                 {
-                    embeddings.Offer(store.ClipIds[i], store.Embedding[i]);
-                }
-            }
-
-            var scores = MonosemanticityScorer.Score(ranking, embeddings);
-            var dictionary = ConceptDictionaryBuilder.BuildAsync(
-                    ranking,
-                    scores,
-                    new ConceptSelectionOptions { MinimumMonosemanticity = manifest.MinimumMonosemanticity, ConceptCount = manifest.ConceptCount },
-                    corpus)
-                .GetAwaiter().GetResult();
-            var concepts = dictionary.Concepts.Select(concept =>
-            {
-                var column = new float[labelledRows.Length];
-                for (int j = 0; j < labelledRows.Length; j++)
-                {
-                    float mu = means[labelledRows[j]][concept.Latent], c = coverages[labelledRows[j]][concept.Latent];
-                    column[j] = method switch
+                    var column = new float[scoredRows.Length];
+                    for (int j = 0; j < scoredRows.Length; j++)
                     {
-                        BenchmarkMethod.MeanActivationOnly => mu,
-                        BenchmarkMethod.CoverageOnly => c,
-                        _ => mu * c,
-                    };
-                }
+                        column[j] = Score(method, means[scoredRows[j]][concept.Latent], coverages[scoredRows[j]][concept.Latent]);
+                    }
 
-                return new BenchmarkConcept(concept.Name, new ClipScoreColumn(index, column), concept.Monosemanticity);
-            }).ToList();
-            var result = new InterpretabilityBenchmark().Evaluate(DisplayName(method), concepts, labels);
-            rows.Add(new MethodComparisonRow(method, dictionary, result));
+                    return new BenchmarkConcept(concept.Name, new ClipScoreColumn(index, column), concept.Monosemanticity);
+                }).ToList();
+                var result = new InterpretabilityBenchmark().Evaluate(DisplayName(method), concepts, labels, calibration, evaluation);
+                Add(perMethod, method, new MethodComparisonFold(fold.Name, dictionary, result));
+            }
+
+            if (options.IncludeProbe)
+            {
+                progress?.Report(BenchmarkMethod.Probe);
+                var train = fold.ClipsOf(ClipRole.Discovery).Where(labels.Contains).ToList();
+                var probe = ProbeReference.Evaluate(ml, store, rowOf, labels, train, calibration, evaluation, DisplayName(BenchmarkMethod.Probe));
+                Add(perMethod, BenchmarkMethod.Probe, new MethodComparisonFold(fold.Name, null, probe));
+            }
         }
 
-        return new MethodComparisonResult(rows, labels.ClipIds.Count, Path.GetFullPath(labelsPath));
+        var rows = perMethod.Select(p => new MethodComparisonRow(p.Key, p.Value, Pooled(DisplayName(p.Key), p.Value))).ToList();
+        return new MethodComparisonResult(rows, labels.ClipIds.Count, Path.GetFullPath(labelsPath), folds, groupPattern);
     }
 
     /// <summary>The row name of a method in the table.</summary>
@@ -223,6 +143,95 @@ public static class MethodComparison
         BenchmarkMethod.MeanActivationOnly => "mean activation only",
         BenchmarkMethod.CoverageOnly => "coverage only",
         BenchmarkMethod.Ard => "AR&D (mean x coverage)",
+        BenchmarkMethod.Probe => "probe (full layer)",
         _ => method.ToString(),
     };
+
+    private static float Score(BenchmarkMethod method, float mu, float c) => method switch
+    {
+        BenchmarkMethod.MeanActivationOnly => mu,
+        BenchmarkMethod.CoverageOnly => c,
+        _ => mu * c,
+    };
+
+    /// <summary>Rank, score, name and select the concepts of <paramref name="method"/> from the discovery rows only.</summary>
+    private static ConceptDictionary Discover(
+        BenchmarkMethod method, ClipStatisticsStore store, int[] discovery, CaptionCorpus? corpus, DiscoveryManifest manifest, string? groupPattern)
+    {
+        bool raw = method == BenchmarkMethod.RawNeurons;
+        var means = raw ? store.RawMeanActivation : store.MeanActivation;
+        var coverages = raw ? store.RawCoverage : store.Coverage;
+        var criterion = method switch
+        {
+            BenchmarkMethod.RandomRepresentatives => RankingCriterion.Random,
+            BenchmarkMethod.MeanActivationOnly => RankingCriterion.MeanActivation,
+            BenchmarkMethod.CoverageOnly => RankingCriterion.Coverage,
+            _ => RankingCriterion.MeanTimesCoverage,
+        };
+        var ranker = new ConceptRanker(raw ? store.Width : store.LatentCount, new ConceptRankerOptions
+        {
+            Criterion = criterion,
+            ClipsPerSet = manifest.ClipsPerSet,
+            RandomSeed = manifest.Seed,
+        });
+        foreach (var row in discovery)
+        {
+            ranker.AddClip(store.ClipIds[row], means[row], coverages[row]);
+        }
+
+        var ranking = ranker.Complete();
+        var embeddings = new ClipEmbeddingCollector(ranking);
+        foreach (var row in discovery)
+        {
+            if (embeddings.IsComplete)
+            {
+                break;
+            }
+
+            if (embeddings.IsRequired(store.ClipIds[row]))
+            {
+                embeddings.Offer(store.ClipIds[row], store.Embedding[row]);
+            }
+        }
+
+        var scores = MonosemanticityScorer.Score(ranking, embeddings);
+        var dictionary = ConceptDictionaryBuilder.BuildAsync(
+                ranking,
+                scores,
+                new ConceptSelectionOptions { MinimumMonosemanticity = manifest.MinimumMonosemanticity, ConceptCount = manifest.ConceptCount },
+                corpus)
+            .GetAwaiter().GetResult();
+        if (corpus is null || dictionary.Concepts.Count == 0)
+        {
+            return dictionary;
+        }
+
+        var detection = new ConceptDetectionOptions { GroupPattern = groupPattern, MinimumDetectionScore = manifest.MinimumDetectionScore };
+        var scorer = new ConceptDetectionScorer(dictionary, corpus, detection, criterion == RankingCriterion.Random ? RankingCriterion.MeanTimesCoverage : criterion);
+        foreach (var row in discovery)
+        {
+            scorer.Add(store.ClipIds[row], means[row], coverages[row]);
+        }
+
+        return ConceptDetectionScorer.Select(dictionary, scorer.Complete(), detection);
+    }
+
+    private static void Add(Dictionary<BenchmarkMethod, List<MethodComparisonFold>> perMethod, BenchmarkMethod method, MethodComparisonFold fold)
+    {
+        if (!perMethod.TryGetValue(method, out var list))
+        {
+            perMethod[method] = list = [];
+        }
+
+        list.Add(fold);
+    }
+
+    private static InterpretabilityBenchmarkResult Pooled(string name, IReadOnlyList<MethodComparisonFold> folds) =>
+        folds.Count == 1
+            ? folds[0].Result
+            : new InterpretabilityBenchmarkResult(
+                name,
+                [.. folds.SelectMany(f => f.Result.Concepts)],
+                folds.Sum(f => f.Result.HeldOutClipCount),
+                folds.Sum(f => f.Result.EvaluationClipCount));
 }

@@ -70,6 +70,13 @@ public sealed class DiscoverApplyEvalTests : IDisposable
 
         File.ReadAllText(Path.Combine(run, "eval.md")).Should().Contain("| AR&D (mean x coverage) |");
         File.ReadAllText(Path.Combine(run, "eval.json")).Should().Contain("\"meanAveragePrecision\"");
+        eval.Output.Should().Contain("probe (full layer)").And.Contain("mAP/probe").And.Contain("hash of their id");
+
+        // Group-disjoint roles: the last digit of the clip number as the group gives 10 folds.
+        var grouped = RunArd("eval", "--run", run, "--labels", labels, "--group-by", "^demo-\\d*(\\d)\\.wav$");
+        grouped.ExitCode.Should().Be(0, grouped.Output);
+        grouped.Output.Should().Contain("(10 folds").And.Contain("AR&D (mean x coverage)");
+        File.ReadAllText(Path.Combine(run, "eval.json")).Should().Contain("\"version\": 2").And.Contain("\"fold\": \"9\"");
     }
 
     [Fact]

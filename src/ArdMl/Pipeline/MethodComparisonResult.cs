@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ArdMl.Concepts;
+using ArdMl.Evaluation;
+
+namespace ArdMl.Pipeline;
+
+/// <summary>One fold of one method: the dictionary it found on the fold's discovery clips (null for the probe) and its scores.</summary>
+/// <param name="Fold">The fold's name.</param>
+/// <param name="Dictionary">Concepts the method selected and named.</param>
+/// <param name="Result">The fold's benchmark scores.</param>
+public sealed record MethodComparisonFold(string Fold, ConceptDictionary? Dictionary, InterpretabilityBenchmarkResult Result);
+
+/// <summary>One row of the comparison: a method, its folds and the scores pooled over the folds' concepts.</summary>
+/// <param name="Method">The method.</param>
+/// <param name="Folds">Per fold.</param>
+/// <param name="Result">Pooled over folds (every fold's concepts in one average).</param>
+public sealed record MethodComparisonRow(BenchmarkMethod Method, IReadOnlyList<MethodComparisonFold> Folds, InterpretabilityBenchmarkResult Result);
+
+/// <summary>The five methods of the paper's Table 1 and the probe ceiling, measured on one run's SAE and clips.</summary>
+public sealed class MethodComparisonResult
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    internal MethodComparisonResult(
+        IReadOnlyList<MethodComparisonRow> rows, int labelledClips, string labelsPath, IReadOnlyList<ClipRoleFold> folds, string? groupPattern)
+    {
+        Rows = rows;
+        LabelledClipCount = labelledClips;
+        LabelsPath = labelsPath;
+        Folds = folds;
+        GroupPattern = groupPattern;
+        Table = new BenchmarkTable();
+        foreach (var row in rows)
+        {
+            Table.Add(row.Method, row.Result);
+        }
+    }
+
+    /// <summary>Rows in table order.</summary>
+    public IReadOnlyList<MethodComparisonRow> Rows { get; }
+
+    /// <summary>The table (text and Markdown).</summary>
+    public BenchmarkTable Table { get; }
+
+    /// <summary>Clips of the run that have labels.</summary>
+    public int LabelledClipCount { get; }
+
+    /// <summary>The labels CSV used.</summary>
+    public string LabelsPath { get; }
+
+    /// <summary>The roles of the clips in each fold.</summary>
+    public IReadOnlyList<ClipRoleFold> Folds { get; }
+
+    /// <summary>The group pattern of the split, or null (hash split).</summary>
+    public string? GroupPattern { get; }
+
+    /// <summary>Which clips each step saw, in a few sentences.</summary>
+    public string Protocol
+    {
+        get
+        {
+            var counts = string.Join("; ", Folds.Select(f => string.Create(CultureInfo.InvariantCulture,
+                $"{f.Name}: {f.ClipsOf(ClipRole.Discovery).Count} discovery, {f.ClipsOf(ClipRole.Calibration).Count} calibration, {f.ClipsOf(ClipRole.Evaluation).Count} evaluation")));
+            var split = GroupPattern is null
+                ? "Clips are split by a hash of their id into discovery, calibration and evaluation (one fold)"
+                : $"Clips are grouped by '{GroupPattern}'; each group in turn is the evaluation group, the next one the calibration group and the rest discovery, so no two roles share a group ({Folds.Count} folds, figures pooled over the folds' concepts)";
+            return split + ". The SAE was trained by the run on all its clips without labels; ranking, monosemanticity, naming and "
+                + "concept selection (detection score) see only the discovery clips and their texts, thresholds are chosen on the calibration clips, "
+                + "and every figure is computed on the evaluation clips. The probe is trained on the labelled discovery clips. Clips per fold: " + counts + ".";
+        }
+    }
+
+    /// <summary>A Markdown document: protocol, the table, per-method concept counts and how each method scores clips.</summary>
+    public string ToMarkdown()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("# Interpretability benchmark\n\n");
+        text.Append($"Labels: `{LabelsPath}` ({LabelledClipCount} labelled clips of the run).\n\n");
+        text.Append(Protocol).Append("\n\n");
+        text.Append(Table.ToMarkdown()).Append('\n');
+        text.Append("| method | concepts | mapped to a label | evaluated |\n| --- | ---: | ---: | ---: |\n");
+        foreach (var row in Rows)
+        {
+            text.Append($"| {row.Result.MethodName} | {row.Result.ConceptCount} | {row.Result.MappedConceptCount} | {row.Result.EvaluatedConceptCount} |\n");
+        }
+
+        text.Append('\n').Append(MethodComparison.Explanation).Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>JSON: the protocol, per method the pooled figures and per fold every concept's label, detection score, monosemanticity and average precision.</summary>
+    public string ToJson() => JsonSerializer.Serialize(
+        new
+        {
+            format = "ardml.eval",
+            version = 2,
+            labels = LabelsPath,
+            labelledClips = LabelledClipCount,
+            groupPattern = GroupPattern,
+            protocol = Protocol,
+            methods = Rows.Select(r => new
+            {
+                method = r.Method.ToString(),
+                name = r.Result.MethodName,
+                monosemanticity = r.Result.MeanMonosemanticity,
+                macro = new { precision = r.Result.Macro.Precision, recall = r.Result.Macro.Recall, f1 = r.Result.Macro.F1 },
+                micro = new { precision = r.Result.Micro.Precision, recall = r.Result.Micro.Recall, f1 = r.Result.Micro.F1 },
+                meanAveragePrecision = r.Result.MeanAveragePrecision,
+                shareOfProbe = Table.ShareOfProbe(r.Result),
+                concepts = r.Result.ConceptCount,
+                mapped = r.Result.MappedConceptCount,
+                evaluated = r.Result.EvaluatedConceptCount,
+                folds = r.Folds.Select(f => new
+                {
+                    fold = f.Fold,
+                    meanAveragePrecision = f.Result.MeanAveragePrecision,
+                    macroF1 = f.Result.Macro.F1,
+                    calibrationClips = f.Result.HeldOutClipCount,
+                    evaluationClips = f.Result.EvaluationClipCount,
+                    perConcept = f.Result.Concepts.Select((c, i) => new
+                    {
+                        name = c.Match.ConceptName,
+                        unit = f.Dictionary?.Concepts[i].Latent,
+                        label = c.Match.Label,
+                        detectionScore = f.Dictionary?.Concepts[i].DetectionScore,
+                        monosemanticity = c.Monosemanticity,
+                        f1 = c.Scores.F1,
+                        averagePrecision = c.AveragePrecision,
+                    }),
+                }),
+            }),
+        },
+        Json);
+}
