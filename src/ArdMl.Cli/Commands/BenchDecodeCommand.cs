@@ -18,7 +18,7 @@ internal static class BenchDecodeCommand
 
     public static Command Create()
     {
-        var seconds = new Option<int>("--seconds", "-s")
+        var seconds = new Option<int>("--seconds")
         {
             Description = "Length of the generated 44.1 kHz stereo test signal in seconds.",
             DefaultValueFactory = _ => 60,

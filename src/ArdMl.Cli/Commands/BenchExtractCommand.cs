@@ -19,7 +19,7 @@ internal static class BenchExtractCommand
 
     public static Command Create()
     {
-        var descriptions = new Option<string[]>("--description", "-m") { Description = "Model description JSON (repeatable); default: every models/*.json." };
+        var descriptions = new Option<string[]>("--model-description", "-d") { Description = "Model description JSON (repeatable); default: every models/*.json." };
         var audio = new Option<string[]>("--audio", "-a") { Description = "Audio folder (repeatable); default: ../shared/data/fsdd/recordings and ../shared/data/sonic-pi-samples." };
         var clips = new Option<int>("--clips") { Description = "Clips taken from each audio folder (evenly spread).", DefaultValueFactory = _ => 24 };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Longest audio used per clip.", DefaultValueFactory = _ => 10 };
@@ -59,7 +59,7 @@ internal static class BenchExtractCommand
     {
         if (descriptionPaths.Length == 0)
         {
-            var models = FindUpwards("models") ?? throw new DirectoryNotFoundException("No models/ folder above the current directory; pass --description.");
+            var models = FindUpwards("models") ?? throw new DirectoryNotFoundException("No models/ folder above the current directory; pass --model-description.");
             descriptionPaths = [.. Directory.GetFiles(models, "*.json").Order(StringComparer.Ordinal)];
         }
 

@@ -24,7 +24,7 @@ internal static class BenchExtractMemoryCommand
 
     public static Command Create()
     {
-        var description = new Option<FileInfo?>("--description", "-m") { Description = "Model description JSON; default: models/demo/demo-sound-events.json." };
+        var description = new Option<FileInfo?>("--model-description", "-d") { Description = "Model description JSON; default: models/demo/demo-sound-events.json." };
         var clips = new Option<int>("--clips") { Description = "Clips of the large run (the generated corpus).", DefaultValueFactory = _ => 10_000 };
         var smallClips = new Option<int>("--small-clips") { Description = "Clips of the small run (every (clips / small-clips)-th clip, as ard extract --shard 0/n).", DefaultValueFactory = _ => 1_000 };
         var minSeconds = new Option<double>("--min-seconds") { Description = "Shortest generated clip.", DefaultValueFactory = _ => 0.5 };

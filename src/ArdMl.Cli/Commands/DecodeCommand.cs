@@ -10,7 +10,7 @@ internal static class DecodeCommand
     {
         var input = new Argument<FileInfo>("file") { Description = "Audio file to decode: WAV, FLAC, MP3 or Ogg Vorbis (detected from its content)." };
         var output = new Option<FileInfo>("--out", "-o") { Description = "WAV file to write.", Required = true };
-        var rate = new Option<int>("--rate", "-r")
+        var rate = new Option<int>("--rate")
         {
             Description = "Output sample rate in Hz (mono, resampled); ignored with --native.",
             DefaultValueFactory = _ => AudioLoader.DefaultSampleRate,

@@ -15,7 +15,7 @@ internal static class DemoCorpusCommand
             Description = "Number of clips.",
             DefaultValueFactory = _ => DemoCorpusOptions.DefaultClipCount,
         };
-        var seed = new Option<int>("--seed", "-s")
+        var seed = new Option<int>("--seed")
         {
             Description = "Seed; the same seed gives byte-identical files.",
             DefaultValueFactory = _ => DemoCorpusOptions.DefaultSeed,

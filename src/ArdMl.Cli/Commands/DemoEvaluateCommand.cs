@@ -9,13 +9,13 @@ internal static class DemoEvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model", "-m")
+        var model = new Option<FileInfo>("--model")
         {
             Description = "The exported demo model.",
             DefaultValueFactory = _ => new FileInfo(Path.Combine("models", "demo", DemoModelPackage.ModelFile)),
         };
         var clips = new Option<int>("--clips", "-n") { Description = "Number of generated clips.", DefaultValueFactory = _ => 300 };
-        var seed = new Option<int>("--seed", "-s") { Description = "Corpus seed (pick one the model was not trained on).", DefaultValueFactory = _ => 987654 };
+        var seed = new Option<int>("--seed") { Description = "Corpus seed (pick one the model was not trained on).", DefaultValueFactory = _ => 987654 };
         var command = new Command("evaluate", "Score an exported demo model with ONNX Runtime on freshly generated demo clips.")
         {
             model,

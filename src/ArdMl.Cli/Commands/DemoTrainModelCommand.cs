@@ -13,7 +13,7 @@ internal static class DemoTrainModelCommand
         var corpus = new Option<DirectoryInfo>("--corpus", "-c") { Description = "Corpus folder written by 'ard demo corpus'.", Required = true };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the ONNX model, its description and training figures (models/demo).", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training clips.", DefaultValueFactory = _ => defaults.Epochs };
-        var seed = new Option<int>("--seed", "-s") { Description = "Seed of weight initialisation and batch order.", DefaultValueFactory = _ => defaults.Seed };
+        var seed = new Option<int>("--seed") { Description = "Seed of weight initialisation and batch order.", DefaultValueFactory = _ => defaults.Seed };
         var positiveWeight = new Option<double>("--positive-weight") { Description = "pos_weight of the binary cross-entropy (above 1 favours recall).", DefaultValueFactory = _ => defaults.PositiveWeight };
         var threads = new Option<int>("--threads") { Description = "CPU threads (results are reproducible for a fixed count).", DefaultValueFactory = _ => defaults.Threads };
         var command = new Command("train-model", "Train the demo sound-event model on a demo corpus with TorchSharp (CPU) and export it to ONNX.")

@@ -17,7 +17,7 @@ internal static class ExtractCommand
 
     public static Command Create()
     {
-        var description = new Option<FileInfo>("--model-description", "-m") { Description = "Model description JSON (see models/README.md).", Required = true };
+        var description = new Option<FileInfo>("--model-description", "-d") { Description = "Model description JSON (see models/README.md).", Required = true };
         var taps = new Option<string[]>("--tap", "-t")
         {
             Description = "Value to extract (repeatable); default: the description's defaultTaps. With several taps each gets a subfolder of --out.",

@@ -10,7 +10,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var activations = new Option<DirectoryInfo>("--activations", "-a") { Description = "Activation shard folder (or folder of part folders).", Required = true };
+        var activations = new Option<DirectoryInfo>("--activations") { Description = "Activation shard folder (or folder of part folders).", Required = true };
         var latents = new Option<int>("--latents", "-m") { Description = "Number of latents m.", Required = true };
         var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", Required = true };
         var steps = new Option<int>("--steps", "-s") { Description = "Training steps (rerun with more to extend a finished run from its checkpoint).", Required = true };

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using ArdMl.Cli.Commands;
+
+namespace ArdMl.Tests.Cli;
+
+/// <summary>One meaning per word: every option name and short alias of <c>ard</c> means one thing in every command.</summary>
+public sealed class CommandLineVocabularyTests
+{
+    private static IEnumerable<(string Command, Option Option)> Options()
+    {
+        static IEnumerable<(string, Option)> Walk(Command command, string path)
+        {
+            foreach (var option in command.Options.Where(o => o.Name is not "--help" and not "--version"))
+            {
+                yield return (path, option);
+            }
+
+            foreach (var sub in command.Subcommands)
+            {
+                foreach (var item in Walk(sub, $"{path} {sub.Name}"))
+                {
+                    yield return item;
+                }
+            }
+        }
+
+        return CommandRegistry.All().SelectMany(c => Walk(c, "ard " + c.Name));
+    }
+
+    [Fact]
+    public void Every_short_alias_stands_for_one_option_name_in_every_command()
+    {
+        var meanings = Options()
+            .SelectMany(x => x.Option.Aliases.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => (Alias: a, x.Option.Name, x.Command)))
+            .GroupBy(x => x.Alias)
+            .Where(g => g.Select(x => x.Name).Distinct().Count() > 1)
+            .Select(g => $"{g.Key}: " + string.Join("; ", g.GroupBy(x => x.Name).Select(n => $"{n.Key} in {string.Join(", ", n.Select(x => x.Command))}")))
+            .ToList();
+        meanings.Should().BeEmpty("a short alias must mean the same option everywhere");
+    }
+
+    [Fact]
+    public void The_model_description_is_dash_d_everywhere()
+    {
+        Options().Where(x => x.Option.Name == "--model-description")
+            .Should().NotBeEmpty()
+            .And.OnlyContain(x => x.Option.Aliases.Contains("-d"), "the model description is -d/--model-description in every command");
+    }
+}
