@@ -16,6 +16,7 @@ internal sealed class DiscoveryCommandOptions
     private readonly Option<int> _batch = new("--batch") { Description = "Frames per SAE step.", DefaultValueFactory = _ => DiscoveryOptions.DefaultBatchSize };
     private readonly Option<ulong> _seed = new("--seed") { Description = "Seed (SAE init/shuffle, random baseline).", DefaultValueFactory = _ => 0UL };
     private readonly Option<int?> _maxClips = new("--max-clips") { Description = "Use at most N clips (the first in path order)." };
+    private readonly Option<double?> _maxSeconds = new("--max-seconds") { Description = "Use at most this many seconds of each clip." };
     private readonly Option<double?> _minMs = new("--min-monosemanticity") { Description = "Keep latents with monosemanticity above this (default 1.0).", DefaultValueFactory = _ => ConceptSelectionOptions.DefaultMinimumMonosemanticity };
     private readonly Option<string?> _groupBy = new("--group-by") { Description = "Regular expression finding each clip's group (speaker, recording, category) in its path, e.g. '^\\d+_([a-z]+)_' for FSDD speakers: concepts are kept only where their name holds across groups." };
     private readonly Option<double?> _minDetection = new("--min-detection-score")
@@ -28,7 +29,7 @@ internal sealed class DiscoveryCommandOptions
     /// <summary>Adds the shared options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _minMs, _groupBy, _minDetection })
+        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _minMs, _groupBy, _minDetection })
         {
             command.Add(option);
         }
@@ -49,6 +50,7 @@ internal sealed class DiscoveryCommandOptions
         BatchSize = parse.GetValue(_batch),
         Seed = parse.GetValue(_seed),
         MaxClips = parse.GetValue(_maxClips),
+        MaxDurationSeconds = parse.GetValue(_maxSeconds),
         MinimumMonosemanticity = parse.GetValue(_minMs),
         GroupPattern = parse.GetValue(_groupBy),
         MinimumDetectionScore = parse.GetValue(_minDetection),
