@@ -1,4 +1,7 @@
+using ArdMl.MlNet;
 using ArdMl.Sae;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using static TorchSharp.torch;
 
 namespace ArdMl.Tests.Sae;
@@ -235,6 +238,52 @@ public sealed class SaeVariantTests : IDisposable
         // A Top-K run cannot pick up the variant's checkpoint.
         var topK = () => new SparseAutoencoderTrainer(Options(SaeVariant.TopK, checkpoints: checkpoints)).Train(clips, Width);
         topK.Should().Throw<InvalidDataException>();
+    }
+
+    private sealed class ClipRow
+    {
+        public float[] Activations { get; set; } = [];
+    }
+
+    [Fact]
+    public void TransformerEncodesWithTheThresholdAndKeepsItThroughSaveLoad()
+    {
+        var clips = Clips();
+        var ml = new MLContext(seed: 1);
+        IDataView Rows(MLContext context)
+        {
+            var schema = SchemaDefinition.Create(typeof(ClipRow));
+            schema[nameof(ClipRow.Activations)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 0, Width);
+            return context.Data.LoadFromEnumerable(clips.Select(c => new ClipRow { Activations = c }), schema);
+        }
+
+        var data = Rows(ml);
+        var model = ml.Transforms.Ard().TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
+        {
+            OutputCodes = true,
+            Trainer = Options(SaeVariant.MatryoshkaBatchTopK, steps: 60),
+        }).Fit(data);
+        model.Autoencoder.Threshold.Should().BeGreaterThan(0f);
+
+        var coverage = model.Transform(data).GetColumn<float[]>("Coverage").ToList();
+        var values = model.Transform(data).GetColumn<float[]>("LatentValues").ToList();
+        using var encoder = new SparseAutoencoderEncoder(model.Autoencoder);
+        for (int i = 0; i < clips.Count; i++)
+        {
+            var expected = encoder.ComputeStatistics(clips[i], includeCodes: true);
+            coverage[i].Should().Equal(expected.Coverage);
+            values[i].Should().Equal(expected.Codes!.Values);
+            values[i].Length.Should().Be(clips[i].Length / Width * 16);
+        }
+
+        string path = Path.Combine(_dir, "model.zip");
+        ml.Model.Save(model, data.Schema, path);
+        var fresh = new MLContext();
+        var loaded = fresh.Model.Load(path, out _).Should().BeOfType<SparseAutoencoderTransformer>().Subject;
+        loaded.Autoencoder.Threshold.Should().Be(model.Autoencoder.Threshold);
+        loaded.Autoencoder.Variant.Should().Be(SaeVariant.MatryoshkaBatchTopK);
+        loaded.Autoencoder.PrefixSizes.Should().Equal(2, 4, 8, 16, 32);
+        loaded.Transform(Rows(fresh)).GetColumn<float[]>("Coverage").Should().BeEquivalentTo(coverage, o => o.WithStrictOrdering());
     }
 
     [Fact]
