@@ -25,7 +25,11 @@ internal static class BenchSaeCommand
         {
             Description = "Do not time the device-generic tensor step on the CPU (slow at the paper's shape).",
         };
-        var command = new Command("sae", "Benchmark the Top-K SAE trainer and encoder (CPU, float32).") { shape, steps, dead, skipTensor };
+        var variants = new Option<bool>("--variants")
+        {
+            Description = "Time the steps of each variant (topk fused and tensor, batchtopk, matryoshka-batchtopk) side by side instead.",
+        };
+        var command = new Command("sae", "Benchmark the Top-K SAE trainer and encoder (CPU, float32).") { shape, steps, dead, skipTensor, variants };
         command.SetAction(parse =>
         {
             var shapes = SaeBenchmark.DefaultShapes
@@ -36,11 +40,21 @@ internal static class BenchSaeCommand
                 })
                 .Where((_, i) => parse.GetValue(shape) switch { "small" => i == 0, "paper" => i == 1, _ => true })
                 .ToList();
+            var report = new SynchronousProgress(line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"));
+            if (parse.GetValue(variants))
+            {
+                foreach (var shape in shapes)
+                {
+                    SaeVariantBenchmark.Run(shape, report);
+                }
+
+                return 0;
+            }
+
             var results = new List<SaeBenchmarkResult>();
             foreach (var shape in shapes)
             {
-                results.Add(SaeBenchmark.Run(
-                    shape, new SynchronousProgress(line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]")), !parse.GetValue(skipTensor)));
+                results.Add(SaeBenchmark.Run(shape, report, !parse.GetValue(skipTensor)));
             }
 
             var table = new Table().AddColumns(

@@ -122,12 +122,15 @@ internal static class SteerCommand
             : throw new FormatException($"--target '{text}': '{spec}' is neither a class index nor >=/<= a threshold.");
     }
 
-    /// <summary>Loads a Top-K SAE from a sparsify folder or from an ML.NET model zip holding a TrainSparseAutoencoder stage.</summary>
+    /// <summary>
+    /// Loads an SAE from a sparsify folder (Top-K), a SAELens folder (BatchTopK family) or an ML.NET model zip holding
+    /// a TrainSparseAutoencoder stage.
+    /// </summary>
     internal static TopKSparseAutoencoder LoadAutoencoder(string path)
     {
         if (Directory.Exists(path))
         {
-            return SparsifyFormat.Load(path);
+            return SaeLensFormat.IsSaeLensDirectory(path) ? SaeLensFormat.Load(path) : SparsifyFormat.Load(path);
         }
 
         if (!File.Exists(path))

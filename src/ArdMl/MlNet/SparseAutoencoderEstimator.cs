@@ -7,7 +7,7 @@ using Microsoft.ML.Runtime;
 namespace ArdMl.MlNet;
 
 /// <summary>
-/// Trains a Top-K sparse autoencoder on the "Activations" column (frames × d per row, d from the column type) by
+/// Trains a sparse autoencoder (Top-K or the BatchTopK family, see <see cref="SparseAutoencoderTrainerOptions.Variant"/>) on the "Activations" column (frames × d per row, d from the column type) by
 /// streaming rows through a cursor (bounded memory for any corpus), and returns a
 /// <see cref="SparseAutoencoderTransformer"/> that maps each clip to MeanActivation and Coverage.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class SparseAutoencoderEstimator : ArdEstimator<SparseAutoencoderT
         int d = SparseAutoencoderTransformer.WidthOf((VectorDataViewType)column.Type, _options.InputColumnName);
         using var channel = Host.Start("TrainSparseAutoencoder");
         var trainerOptions = _options.Trainer;
-        channel.Info($"Training a Top-K SAE on '{_options.InputColumnName}': d={d}, m={trainerOptions.LatentCount}, k={trainerOptions.K}, " +
+        channel.Info($"Training a {SaeLensFormat.VariantName(trainerOptions.Variant)} SAE on '{_options.InputColumnName}': d={d}, m={trainerOptions.LatentCount}, k={trainerOptions.K}, " +
             $"{trainerOptions.Steps} steps x {trainerOptions.BatchSize} frames, lr {trainerOptions.EffectiveLearningRate:G3}.");
         var progress = new ChannelProgress(channel, _options.Progress);
         var result = new SparseAutoencoderTrainer(trainerOptions).Train(new CursorFrames(input, column), d, progress);

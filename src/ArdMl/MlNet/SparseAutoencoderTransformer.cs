@@ -22,8 +22,10 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
     //   0x00010001  initial: strings input/mean/coverage/values/indices columns, bool outputCodes, int meanMode,
     //               int d, int m, int k, bool normalizeDecoder, float[] encoder.weight, encoder.bias, W_dec, b_dec,
     //               string metrics JSON.
+    //   0x00010002  + int variant, bool hasThreshold, [float threshold], int[] prefix sizes (after the metrics).
+    private const uint VariantVersion = 0x00010002;
     private static readonly ModelFormat SavedFormat =
-        new("ARDSAEXF", CurrentVersion: 0x00010001, ReadableByVersion: 0x00010001, OldestReadableVersion: 0x00010001, "SparseAutoencoderTransformer");
+        new("ARDSAEXF", CurrentVersion: VariantVersion, ReadableByVersion: VariantVersion, OldestReadableVersion: 0x00010001, "SparseAutoencoderTransformer");
 
     private readonly TrainSparseAutoencoderOptions _options;
 
@@ -44,8 +46,11 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
     /// <summary>Number of latents m (the size of MeanActivation and Coverage).</summary>
     public int LatentCount => Autoencoder.LatentCount;
 
-    /// <summary>Writes the autoencoder in EleutherAI sparsify's layout (cfg.json + sae.safetensors).</summary>
+    /// <summary>Writes a Top-K autoencoder in EleutherAI sparsify's layout (cfg.json + sae.safetensors).</summary>
     public void SaveSparsify(string directory) => SparsifyFormat.Save(Autoencoder, directory);
+
+    /// <summary>Writes a BatchTopK-family autoencoder in SAELens's layout (cfg.json + sae_weights.safetensors).</summary>
+    public void SaveSaeLens(string directory) => SaeLensFormat.Save(Autoencoder, directory);
 
     static ModelFormat IArdLoadableTransformer<SparseAutoencoderTransformer>.Format => SavedFormat;
 
@@ -102,6 +107,14 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
         writer.Write(SparsifyFormat.ToArray(Autoencoder.DecoderWeight));
         writer.Write(SparsifyFormat.ToArray(Autoencoder.DecoderBias));
         writer.Write(Metrics.ToJson());
+        writer.Write((int)Autoencoder.Variant);
+        writer.Write(Autoencoder.Threshold is not null);
+        if (Autoencoder.Threshold is float threshold)
+        {
+            writer.Write(threshold);
+        }
+
+        writer.Write(Autoencoder.PrefixSizes.ToArray());
     }
 
     static SparseAutoencoderTransformer IArdLoadableTransformer<SparseAutoencoderTransformer>.Load(IHostEnvironment environment, ModelStateReader reader)
@@ -142,7 +155,22 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
 
         var metrics = JsonSerializer.Deserialize<SaeTrainingMetrics>(reader.ReadString())
             ?? throw reader.Corrupt("the metrics are missing");
-        var sae = new TopKSparseAutoencoder(d, m, k, normalize);
+        var variant = SaeVariant.TopK;
+        float? threshold = null;
+        int[] prefixes = [];
+        if (reader.Version >= VariantVersion)
+        {
+            variant = (SaeVariant)reader.ReadInt32();
+            if (!Enum.IsDefined(variant))
+            {
+                throw reader.Corrupt($"SAE variant {(int)variant} is not defined");
+            }
+
+            threshold = reader.ReadBoolean() ? reader.ReadSingle() : null;
+            prefixes = reader.ReadInt32s();
+        }
+
+        var sae = new TopKSparseAutoencoder(d, m, k, normalize) { Variant = variant, PrefixSizes = prefixes, Threshold = threshold };
         using (no_grad())
         {
             sae.EncoderWeight.copy_(tensor(encoderWeight, [m, d]));
@@ -188,7 +216,7 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
             var sae = _parent.Autoencoder;
             var options = _parent._options;
             int m = sae.LatentCount;
-            int k = sae.K;
+            int k = sae.CodeWidth;
             int d = sae.InputDim;
             var encoder = new SparseAutoencoderEncoder(sae, batchFrames: 256);
             var meanScratch = new float[m];

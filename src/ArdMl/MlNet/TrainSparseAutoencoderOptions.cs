@@ -26,7 +26,7 @@ public sealed class TrainSparseAutoencoderOptions
     /// <summary>How MeanActivation averages (all frames, zeros included, by default).</summary>
     public LatentMeanMode MeanMode { get; set; } = LatentMeanMode.AllFrames;
 
-    /// <summary>The training recipe (latents, k, steps, batch, AuxK, checkpoints, device...).</summary>
+    /// <summary>The training recipe (latents, k, variant, steps, batch, AuxK, checkpoints, device...).</summary>
     public SparseAutoencoderTrainerOptions Trainer { get; set; } = new();
 
     /// <summary>Optional progress receiver (progress also goes to ML.NET's log as Info messages).</summary>

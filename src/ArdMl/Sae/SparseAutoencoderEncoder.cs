@@ -12,7 +12,10 @@ public enum LatentMeanMode
     ActiveFrames,
 }
 
-/// <summary>Per-frame sparse codes: the k (value, latent index) pairs of each frame, row-major [frames, k].</summary>
+/// <summary>
+/// Per-frame sparse codes: the k (value, latent index) pairs of each frame, row-major [frames, k]; k is the SAE's
+/// <see cref="TopKSparseAutoencoder.CodeWidth"/>, and slots of latents that do not fire hold zero.
+/// </summary>
 public sealed class SparseCodes
 {
     /// <summary>Creates codes from row-major arrays of length <c>frameCount · k</c>.</summary>
@@ -69,18 +72,25 @@ public sealed class ClipLatentStatistics
 /// <summary>
 /// Fast CPU encoder for a trained <see cref="TopKSparseAutoencoder"/>: frames are encoded in batches (one dense
 /// encoder matmul per batch into a reused buffer, then a fused bias + top-k kernel per row); only the k winners per
-/// frame are kept. Not thread-safe: use one instance per thread.
+/// frame are kept (or, for an SAE with a <see cref="TopKSparseAutoencoder.Threshold"/>, the up to
+/// <see cref="TopKSparseAutoencoder.CodeWidth"/> largest above θ, the other slots zero). Not thread-safe: use one
+/// instance per thread.
 /// </summary>
 public sealed unsafe class SparseAutoencoderEncoder : IDisposable
 {
     private readonly TopKSparseAutoencoder _sae;
     private readonly int _batchFrames;
+    private readonly int _width;
+    private readonly float _floor;
     private readonly Tensor _input;
     private readonly Tensor _pre;
     private readonly NativeBuffer<float> _values;
     private readonly NativeBuffer<int> _indices;
 
-    /// <summary>Creates an encoder that processes up to <paramref name="batchFrames"/> frames per matmul.</summary>
+    /// <summary>
+    /// Creates an encoder that processes up to <paramref name="batchFrames"/> frames per matmul; it uses the SAE's
+    /// <see cref="TopKSparseAutoencoder.Threshold"/> as it is now.
+    /// </summary>
     public SparseAutoencoderEncoder(TopKSparseAutoencoder sae, int batchFrames = 1024)
     {
         ArgumentNullException.ThrowIfNull(sae);
@@ -91,10 +101,14 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
 
         _sae = sae;
         _batchFrames = batchFrames;
+        _width = sae.CodeWidth;
+
+        // With a threshold θ (BatchTopK family) a kept value must exceed max(θ, 0); Top-K keeps every positive one.
+        _floor = sae.Threshold is float theta ? Math.Max(theta, 0f) : 0f;
         _input = zeros(batchFrames, sae.InputDim, ScalarType.Float32);
         _pre = zeros(batchFrames, sae.LatentCount, ScalarType.Float32);
-        _values = new NativeBuffer<float>((long)batchFrames * sae.K);
-        _indices = new NativeBuffer<int>((long)batchFrames * sae.K);
+        _values = new NativeBuffer<float>((long)batchFrames * _width);
+        _indices = new NativeBuffer<int>((long)batchFrames * _width);
     }
 
     /// <summary>The autoencoder being applied.</summary>
@@ -104,14 +118,14 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
     public SparseCodes Encode(ReadOnlySpan<float> frames)
     {
         int frameCount = CountFrames(frames);
-        var values = new float[(long)frameCount * _sae.K];
+        var values = new float[(long)frameCount * _width];
         var indices = new int[values.Length];
         Run(frames, frameCount, (first, count, v, i) =>
         {
-            new ReadOnlySpan<float>(v, count * _sae.K).CopyTo(values.AsSpan(first * _sae.K));
-            new ReadOnlySpan<int>(i, count * _sae.K).CopyTo(indices.AsSpan(first * _sae.K));
+            new ReadOnlySpan<float>(v, count * _width).CopyTo(values.AsSpan(first * _width));
+            new ReadOnlySpan<int>(i, count * _width).CopyTo(indices.AsSpan(first * _width));
         });
-        return new SparseCodes(frameCount, _sae.K, values, indices);
+        return new SparseCodes(frameCount, _width, values, indices);
     }
 
     /// <summary>Computes MeanActivation and Coverage (and optionally the codes) of one clip.</summary>
@@ -121,11 +135,11 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
         int frameCount = CountFrames(frames);
         var mean = new float[_sae.LatentCount];
         var coverage = new float[_sae.LatentCount];
-        float[]? values = includeCodes ? new float[(long)frameCount * _sae.K] : null;
-        int[]? indices = includeCodes ? new int[(long)frameCount * _sae.K] : null;
+        float[]? values = includeCodes ? new float[(long)frameCount * _width] : null;
+        int[]? indices = includeCodes ? new int[(long)frameCount * _width] : null;
         ComputeStatistics(frames, mean, coverage, meanMode, values, indices);
         return new ClipLatentStatistics(
-            frameCount, mean, coverage, includeCodes ? new SparseCodes(frameCount, _sae.K, values!, indices!) : null);
+            frameCount, mean, coverage, includeCodes ? new SparseCodes(frameCount, _width, values!, indices!) : null);
     }
 
     /// <summary>
@@ -137,7 +151,7 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
         Span<float> codeValues = default, Span<int> codeIndices = default)
     {
         int m = _sae.LatentCount;
-        int k = _sae.K;
+        int k = _width;
         if (meanActivation.Length != m || coverage.Length != m)
         {
             throw new ArgumentException($"MeanActivation and Coverage must have length m = {m}.");
@@ -202,7 +216,8 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
     {
         int d = _sae.InputDim;
         int m = _sae.LatentCount;
-        int k = _sae.K;
+        int k = _width;
+        float floor = _floor;
         float* input = FusedTrainingStep.Pointer(_input);
         float* pre = FusedTrainingStep.Pointer(_pre);
         float* encB = FusedTrainingStep.Pointer(_sae.EncoderBias);
@@ -250,7 +265,7 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
                     SaeKernels.TopKRow(row, encB, m, k, v, indices + ((long)r * k));
                     for (int j = 0; j < k; j++)
                     {
-                        v[j] = Math.Max(v[j], 0f);
+                        v[j] = v[j] > floor ? v[j] : 0f;
                     }
                 }
             });

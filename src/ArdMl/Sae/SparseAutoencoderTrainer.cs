@@ -68,8 +68,9 @@ public sealed record SaeTrainingResult(TopKSparseAutoencoder Autoencoder, SaeTra
 /// frames × d values, row-major) through a bounded shuffle buffer, with the recipe of the design notes: tied init,
 /// b_dec from the mean or geometric median of a first sample, FVU loss, AuxK against dead latents, gradient parallel to
 /// decoder rows removed, Adam, decoder renormalisation. Checkpoints (weights, Adam state, RNG and shuffle state, step,
-/// dead-latent counters) make a killed run resume to the same final weights as an uninterrupted one. CPU training is
-/// deterministic for a given seed and thread count.
+/// dead-latent counters, the BatchTopK threshold) make a killed run resume to the same final weights as an uninterrupted
+/// one. CPU training is deterministic for a given seed and thread count. <see cref="SparseAutoencoderTrainerOptions.Variant"/>
+/// picks the sparsity rule; the BatchTopK family trains with <see cref="BatchTopKTrainingStep"/>.
 /// </summary>
 public sealed class SparseAutoencoderTrainer
 {
@@ -103,14 +104,17 @@ public sealed class SparseAutoencoderTrainer
         long deadWindow = o.EffectiveDeadTokenWindow;
         int auxK = o.AuxK ? (o.AuxKCount ?? Math.Max(1, d / 2)) : 0;
 
-        var sae = new TopKSparseAutoencoder(d, m, o.K, o.NormalizeDecoder);
+        var sae = new TopKSparseAutoencoder(d, m, o.K, o.NormalizeDecoder) { Variant = o.Variant, PrefixSizes = o.EffectivePrefixSizes };
         sae.InitializeTied(o.Seed);
         var random = new DeterministicRandom(o.Seed ^ 0x5DEECE66DUL);
         using var buffer = new FrameShuffleBuffer(clips, d, o.EffectiveShuffleBufferFrames, o.InvalidFrames, random);
         var adam = new AdamSettings(o.Beta1, o.Beta2, o.Epsilon);
-        using ISaeTrainingStep step = device.type != DeviceType.CPU || o.StepKernel == SaeTrainingStepKernel.Tensor
-            ? new TensorTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam, device.type == DeviceType.CPU ? null : device)
-            : new FusedTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam);
+        var stepDevice = device.type == DeviceType.CPU ? null : device;
+        using ISaeTrainingStep step = o.Variant != SaeVariant.TopK
+            ? new BatchTopKTrainingStep(sae, batch, o.Variant == SaeVariant.BatchTopK ? [m] : o.EffectivePrefixSizes, o.ThresholdUpdateRate, auxK, o.AuxKCoefficient, adam, stepDevice)
+            : device.type != DeviceType.CPU || o.StepKernel == SaeTrainingStepKernel.Tensor
+                ? new TensorTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam, stepDevice)
+                : new FusedTrainingStep(sae, batch, auxK, o.AuxKCoefficient, adam);
         var state = new RunState(m) { DeadWindow = deadWindow, DensityWindowStart = DensityWindowStart(o.Steps) };
 
         bool resumed = o.CheckpointDirectory is not null && o.Resume && TryLoadCheckpoint(o.CheckpointDirectory, d, sae, step, buffer, random, state);
@@ -470,6 +474,11 @@ public sealed class SparseAutoencoderTrainer
             ["frames_this_epoch"] = position.FramesThisEpoch,
             ["skipped_frames"] = position.SkippedFrames,
         };
+        if (sae.Threshold is float threshold)
+        {
+            json["threshold"] = threshold;
+        }
+
         File.WriteAllText(Path.Combine(temporary, "state.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
         // Swap in atomically: a kill at any point leaves either the old or the new checkpoint complete.
@@ -535,6 +544,7 @@ public sealed class SparseAutoencoderTrainer
             Assign(sae.DecoderBias, t["b_dec"].ToSingles());
         }
 
+        sae.Threshold = json["threshold"]?.GetValue<float>();
         step.LoadOptimizerState(t);
         t["tokens_since_fired"].ToInt64s().CopyTo(state.TokensSinceFired, 0);
         t["window_fires"].ToInt64s().CopyTo(state.WindowFires, 0);
@@ -575,9 +585,15 @@ public sealed class SparseAutoencoderTrainer
     private string Fingerprint(int d)
     {
         var o = _options;
+
+        // Top-K runs keep the fingerprint they had before variants existed, so their checkpoints stay resumable.
+        string variant = o.Variant == SaeVariant.TopK
+            ? ""
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $" variant={o.Variant} prefixes={string.Join(",", o.EffectivePrefixSizes)} threshold_rate={o.ThresholdUpdateRate:R}");
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"d={d} m={o.LatentCount} k={o.K} batch={o.BatchSize} lr={o.EffectiveLearningRate:R} warmup={o.LearningRateWarmupSteps} " +
             $"betas={o.Beta1:R},{o.Beta2:R} eps={o.Epsilon:R} auxk={o.AuxK}/{o.AuxKCount}/{o.AuxKCoefficient:R} " +
-            $"bdec={o.DecoderBiasInitialization}/{o.DecoderBiasSampleFrames} norm={o.NormalizeDecoder} seed={o.Seed} buffer={o.EffectiveShuffleBufferFrames} invalid={o.InvalidFrames}");
+            $"bdec={o.DecoderBiasInitialization}/{o.DecoderBiasSampleFrames} norm={o.NormalizeDecoder} seed={o.Seed} buffer={o.EffectiveShuffleBufferFrames} invalid={o.InvalidFrames}{variant}");
     }
 }

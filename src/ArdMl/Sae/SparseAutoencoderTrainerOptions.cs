@@ -29,8 +29,27 @@ public sealed class SparseAutoencoderTrainerOptions
     /// <summary>Number of latents m.</summary>
     public int LatentCount { get; set; } = 8192;
 
-    /// <summary>Active latents per frame (0 &lt; K &lt; m).</summary>
+    /// <summary>Active latents per frame (0 &lt; K &lt; m); for the BatchTopK family, on average over each batch.</summary>
     public int K { get; set; } = 32;
+
+    /// <summary>
+    /// Sparsity rule: <see cref="SaeVariant.TopK"/> (default), <see cref="SaeVariant.BatchTopK"/> or
+    /// <see cref="SaeVariant.MatryoshkaBatchTopK"/>. The BatchTopK family always trains with the tensor step (on the
+    /// CPU or the CUDA device), whatever <see cref="StepKernel"/> says.
+    /// </summary>
+    public SaeVariant Variant { get; set; } = SaeVariant.TopK;
+
+    /// <summary>
+    /// Nested prefix sizes of <see cref="SaeVariant.MatryoshkaBatchTopK"/>, strictly ascending, the last = m; null =
+    /// m/16, m/8, m/4, m/2, m (those that are positive). Ignored by the other variants.
+    /// </summary>
+    public IReadOnlyList<int>? MatryoshkaPrefixSizes { get; set; }
+
+    /// <summary>
+    /// Rate of the BatchTopK threshold's running mean: θ ← (1 − rate)·θ + rate·(smallest kept positive value of the
+    /// batch), θ = that value after the first step (SAELens uses 0.01, starting from 0).
+    /// </summary>
+    public float ThresholdUpdateRate { get; set; } = 0.01f;
 
     /// <summary>Training steps.</summary>
     public int Steps { get; set; } = 1000;
@@ -124,6 +143,11 @@ public sealed class SparseAutoencoderTrainerOptions
     internal long EffectiveDeadTokenWindow =>
         DeadTokenWindow ?? Math.Min(10_000_000L, Math.Max(BatchSize, (long)Steps * BatchSize / 10));
 
+    /// <summary>The Matryoshka prefix sizes actually used (empty for the other variants).</summary>
+    public IReadOnlyList<int> EffectivePrefixSizes => Variant != SaeVariant.MatryoshkaBatchTopK
+        ? []
+        : MatryoshkaPrefixSizes ?? new[] { 16, 8, 4, 2, 1 }.Select(f => LatentCount / f).Where(p => p > 0).Distinct().ToArray();
+
     internal int EffectiveShuffleBufferFrames => ShuffleBufferFrames ?? checked(16 * BatchSize);
 
     internal void Validate(int inputDim)
@@ -142,6 +166,13 @@ public sealed class SparseAutoencoderTrainerOptions
         Require(DecoderBiasSampleFrames > 0, nameof(DecoderBiasSampleFrames), DecoderBiasSampleFrames, "must be positive");
         Require(CheckpointInterval > 0, nameof(CheckpointInterval), CheckpointInterval, "must be positive");
         Require(ProgressInterval > 0, nameof(ProgressInterval), ProgressInterval, "must be positive");
+        Require(Enum.IsDefined(Variant), nameof(Variant), Variant, "is not a defined variant");
+        Require(ThresholdUpdateRate is > 0 and <= 1, nameof(ThresholdUpdateRate), ThresholdUpdateRate, "must be in (0, 1]");
+        var prefixes = EffectivePrefixSizes;
+        Require(
+            Variant != SaeVariant.MatryoshkaBatchTopK ||
+            (prefixes.Count > 0 && prefixes[0] > 0 && prefixes[^1] == LatentCount && prefixes.Zip(prefixes.Skip(1)).All(p => p.First < p.Second)),
+            nameof(MatryoshkaPrefixSizes), string.Join(",", prefixes), $"must be strictly ascending positive sizes ending at m = {LatentCount}");
         Require(LearningRateWarmupSteps >= 0, nameof(LearningRateWarmupSteps), LearningRateWarmupSteps, "cannot be negative");
     }
 

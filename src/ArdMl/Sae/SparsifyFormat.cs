@@ -8,7 +8,8 @@ namespace ArdMl.Sae;
 /// Reads and writes an SAE in EleutherAI sparsify's layout: <c>&lt;dir&gt;/cfg.json</c> (sparsify's
 /// SparseCoderConfig fields plus <c>d_in</c>) and <c>&lt;dir&gt;/sae.safetensors</c> with <c>encoder.weight</c>
 /// [m, d], <c>encoder.bias</c> [m], <c>W_dec</c> [m, d], <c>b_dec</c> [d]. Reads float32, float16 and bfloat16;
-/// writes float32. SAELens can load this layout too.
+/// writes float32. SAELens can load this layout too. Top-K SAEs only: the layout has no place for the threshold of the
+/// BatchTopK family, which <see cref="SaeLensFormat"/> stores.
 /// </summary>
 public static class SparsifyFormat
 {
@@ -22,6 +23,12 @@ public static class SparsifyFormat
     public static void Save(TopKSparseAutoencoder sae, string directory)
     {
         ArgumentNullException.ThrowIfNull(sae);
+        if (sae.Threshold is not null)
+        {
+            throw new NotSupportedException(
+                $"A {sae.Variant} SAE encodes with a threshold, which sparsify's layout cannot hold; save it with {nameof(SaeLensFormat)}.");
+        }
+
         Directory.CreateDirectory(directory);
         int d = sae.InputDim;
         int m = sae.LatentCount;
@@ -127,17 +134,17 @@ public static class SparsifyFormat
         return cpu.data<float>().ToArray();
     }
 
-    private static void Assign(Tensor target, float[] values, params long[] shape)
+    internal static void Assign(Tensor target, float[] values, params long[] shape)
     {
         using var source = tensor(values, shape);
         target.copy_(source);
     }
 
-    private static SafeTensor Require(IReadOnlyDictionary<string, SafeTensor> tensors, string name, int rank, string path)
+    internal static SafeTensor Require(IReadOnlyDictionary<string, SafeTensor> tensors, string name, int rank, string path)
     {
         if (!tensors.TryGetValue(name, out var t))
         {
-            throw new SafeTensorsFormatException(path, $"tensor '{name}' is missing (a sparsify SAE has encoder.weight, encoder.bias, W_dec, b_dec).");
+            throw new SafeTensorsFormatException(path, $"tensor '{name}' is missing.");
         }
 
         if (t.Shape.Length != rank || t.DType is not (SafeTensorDType.F32 or SafeTensorDType.F16 or SafeTensorDType.BF16))
@@ -148,7 +155,7 @@ public static class SparsifyFormat
         return t;
     }
 
-    private static void CheckShape(SafeTensor t, string path, params long[] expected)
+    internal static void CheckShape(SafeTensor t, string path, params long[] expected)
     {
         if (!t.Shape.SequenceEqual(expected))
         {
@@ -156,7 +163,7 @@ public static class SparsifyFormat
         }
     }
 
-    private static int? ReadInt(JsonObject config, string field, string path)
+    internal static int? ReadInt(JsonObject config, string field, string path)
     {
         var node = config[field];
         if (node is null)
@@ -169,7 +176,7 @@ public static class SparsifyFormat
             : throw new InvalidDataException($"'{path}': field '{field}' must be an integer.");
     }
 
-    private static bool ReadBool(JsonObject config, string field, string path, bool fallback = false)
+    internal static bool ReadBool(JsonObject config, string field, string path, bool fallback = false)
     {
         var node = config[field];
         if (node is null)

@@ -69,7 +69,11 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
     public IReadOnlyList<(Tensor First, Tensor Second)> Moments =>
         Enumerable.Range(0, _firstMoments.Length).Select(i => (_firstMoments[i], _secondMoments[i])).ToArray();
 
-    private Tensor[] Parameters => _parameters;
+    /// <summary>The trained parameters on the step's device: encoder.weight, encoder.bias, W_dec, b_dec.</summary>
+    internal Tensor[] Parameters => _parameters;
+
+    /// <summary>The device the step computes on.</summary>
+    internal Device Device => _device;
 
     /// <summary>Copies the trained parameters into the SAE (no-op when the step trains the SAE in place).</summary>
     public void StoreParametersToModel()
@@ -211,6 +215,22 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
             gradients[3] = decoderBiasGrad;
         }
 
+        ApplyGradients(gradients, adamStep, learningRate);
+        fired.cpu().data<int>().CopyTo(FiredCounts, 0);
+        long entries = FiredCounts.Sum(c => (long)c);
+        return new StepFigures(fvu.item<float>(), auxFvu is null ? 0 : auxFvu.item<float>(), (double)entries / _batch, auxK);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="gradients"/> (encoder.weight, encoder.bias, W_dec, b_dec, on the step's device): removes
+    /// the decoder gradient parallel to its rows, takes an Adam step with bias correction, renormalises decoder rows.
+    /// Its temporaries belong to the caller's dispose scope.
+    /// </summary>
+    internal void ApplyGradients(Tensor[] gradients, long adamStep, float learningRate)
+    {
+        using var minusOne = (-1f).ToScalar();
+        using var tiny = 1e-30.ToScalar();
+        var decW = _parameters[2];
         var parameters = Parameters;
         using (no_grad())
         {
@@ -246,10 +266,6 @@ internal sealed unsafe class TensorTrainingStep : ISaeTrainingStep
                 decW.div_(norms);
             }
         }
-
-        fired.cpu().data<int>().CopyTo(FiredCounts, 0);
-        long entries = FiredCounts.Sum(c => (long)c);
-        return new StepFigures(fvu.item<float>(), auxFvu is null ? 0 : auxFvu.item<float>(), (double)entries / _batch, auxK);
     }
 
     private static readonly string[] MomentNames = ["encoder.weight", "encoder.bias", "W_dec", "b_dec"];

@@ -8,12 +8,14 @@ namespace ArdMl.Sae;
 /// A Top-K sparse autoencoder: <c>pre = W_enc (x − b_dec) + b_enc</c>, keep the k largest pre-activations per row
 /// (ReLU), <c>x̂ = Σ z_j · W_dec[j] + b_dec</c>. Parameter names and shapes follow EleutherAI sparsify:
 /// <c>encoder.weight</c> [m, d], <c>encoder.bias</c> [m], <c>W_dec</c> [m, d], <c>b_dec</c> [d].
+/// SAEs of the BatchTopK family (<see cref="Variant"/>) encode with a threshold instead: see <see cref="Threshold"/>.
 /// </summary>
 public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
 {
     private readonly Linear _encoder;
     private readonly Parameter _decoderWeight;
     private readonly Parameter _decoderBias;
+    private float? _threshold;
 
     /// <summary>Creates an SAE with zero weights (call <see cref="InitializeTied"/> or load weights before use).</summary>
     /// <param name="inputDim">Width d of the activations.</param>
@@ -53,6 +55,31 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
 
     /// <summary>Whether decoder rows are kept at unit norm.</summary>
     public bool NormalizeDecoder { get; }
+
+    /// <summary>How the SAE was trained (<see cref="SaeVariant.TopK"/> unless set when it is created).</summary>
+    public SaeVariant Variant { get; init; }
+
+    /// <summary>Nested prefix sizes of a <see cref="SaeVariant.MatryoshkaBatchTopK"/> SAE (ascending, last = m); empty otherwise.</summary>
+    public IReadOnlyList<int> PrefixSizes { get; init; } = [];
+
+    /// <summary>
+    /// Encoding threshold θ of the BatchTopK family: when set, a frame keeps every latent with pre-activation above θ
+    /// (JumpReLU), at most <see cref="CodeWidth"/> of them (its largest); null = the top k per frame (Top-K). The
+    /// trainer sets it for BatchTopK variants.
+    /// </summary>
+    public float? Threshold
+    {
+        get => _threshold;
+        set => _threshold = value is float t && !float.IsFinite(t)
+            ? throw new ArgumentOutOfRangeException(nameof(value), t, "The encoding threshold must be finite.")
+            : value;
+    }
+
+    /// <summary>
+    /// Code slots per frame in encodings: k for Top-K; min(m, 4k) with a <see cref="Threshold"/>, where slots of latents
+    /// at or below θ hold zero.
+    /// </summary>
+    public int CodeWidth => _threshold is null ? K : Math.Min(LatentCount, 4 * K);
 
     /// <summary>Encoder weight W_enc, shape [m, d] (sparsify's <c>encoder.weight</c>).</summary>
     public Parameter EncoderWeight => _encoder.weight!;
@@ -102,8 +129,8 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Encodes rows of <paramref name="input"/> [n, d] into the top-k (values, indices), both [n, k], values after
-    /// ReLU and sorted in descending order. Uses the fast CPU kernels for float32 CPU tensors.
+    /// Encodes rows of <paramref name="input"/> [n, d] into (values, indices), both [n, <see cref="CodeWidth"/>]: the
+    /// largest pre-activations in descending order, after ReLU (Top-K) or zeroed at or below <see cref="Threshold"/>.
     /// </summary>
     public (Tensor Values, Tensor Indices) Encode(Tensor input)
     {
@@ -111,8 +138,21 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var pre = PreActivations(input);
-        var (values, indices) = pre.topk(K, dim: 1, largest: true, sorted: true);
-        return (values.relu().MoveToOuterDisposeScope(), indices.MoveToOuterDisposeScope());
+        var (values, indices) = pre.topk(CodeWidth, dim: 1, largest: true, sorted: true);
+        var kept = ApplyThreshold(values);
+        return (kept.MoveToOuterDisposeScope(), indices.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>ReLU (Top-K) or JumpReLU at <see cref="Threshold"/> of selected pre-activations.</summary>
+    private Tensor ApplyThreshold(Tensor selected)
+    {
+        if (_threshold is not float theta)
+        {
+            return selected.relu();
+        }
+
+        using var thetaScalar = Math.Max(theta, 0f).ToScalar();
+        return selected.mul(selected.gt(thetaScalar));
     }
 
     /// <summary>Pre-activations <c>W_enc (x − b_dec) + b_enc</c>, shape [n, m].</summary>
@@ -153,13 +193,13 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
         CheckInput(input);
         using var scope = NewDisposeScope();
         var pre = PreActivations(input);
-        var (values, indices) = pre.topk(K, dim: 1, largest: true, sorted: false);
-        var dense = zeros_like(pre).scatter(1, indices, values.relu());
+        var (values, indices) = pre.topk(CodeWidth, dim: 1, largest: true, sorted: false);
+        var dense = zeros_like(pre).scatter(1, indices, ApplyThreshold(values));
         using var one = 1f.ToScalar();
         return dense.mm(_decoderWeight).add(_decoderBias, one).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Copies all four weights from another SAE of the same shape.</summary>
+    /// <summary>Copies all four weights (and the threshold) from another SAE of the same shape.</summary>
     public void CopyWeightsFrom(TopKSparseAutoencoder other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -176,6 +216,8 @@ public sealed class TopKSparseAutoencoder : nn.Module<Tensor, Tensor>
             DecoderWeight.copy_(other.DecoderWeight);
             DecoderBias.copy_(other.DecoderBias);
         }
+
+        Threshold = other.Threshold;
     }
 
     internal static void ValidateShape(int inputDim, int latentCount, int k)
