@@ -3,6 +3,7 @@ using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Concepts;
 using ArdMl.Pipeline;
+using ArdMl.Sae;
 using Spectre.Console;
 
 namespace ArdMl.Cli.Commands;
@@ -20,6 +21,12 @@ internal static class DiscoverCommand
         var latents = new Option<int?>("--latents", "-m") { Description = $"SAE latents m (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
         var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK };
         var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps };
+        var variant = new Option<string>("--variant")
+        {
+            Description = "SAE sparsity rule: topk (k per frame), batchtopk (k x batch per batch, threshold at inference) or matryoshka-batchtopk.",
+            DefaultValueFactory = _ => "topk",
+        };
+        variant.AcceptOnlyFromAmong(Enum.GetValues<SaeVariant>().Select(SaeLensFormat.VariantName).ToArray());
         var command = new Command(
             "discover",
             "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline. Defaults suit small corpora " +
@@ -31,9 +38,11 @@ internal static class DiscoverCommand
         command.Add(latents);
         command.Add(k);
         command.Add(steps);
+        command.Add(variant);
         command.SetAction(parse =>
         {
-            var options = common.Read(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps));
+            SaeLensFormat.TryParseVariant(parse.GetValue(variant)!, out var saeVariant);
+            var options = common.Read(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant);
             return Run(options) is null ? 1 : 0;
         });
         return command;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ArdMl.Concepts;
 using ArdMl.Pipeline;
+using ArdMl.Sae;
 
 namespace ArdMl.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal sealed class DiscoveryCommandOptions
     }
 
     /// <summary>The discovery options of a parsed command line, with the setting-specific values given.</summary>
-    public DiscoveryOptions Read(ParseResult parse, string? tap, int? latents, int k, int steps) => new()
+    public DiscoveryOptions Read(ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant = SaeVariant.TopK) => new()
     {
         ModelDescriptionPath = parse.GetValue(_description)!.FullName,
         Tap = tap,
@@ -47,6 +48,7 @@ internal sealed class DiscoveryCommandOptions
         LatentCount = latents,
         K = k,
         Steps = steps,
+        Variant = variant,
         BatchSize = parse.GetValue(_batch),
         Seed = parse.GetValue(_seed),
         MaxClips = parse.GetValue(_maxClips),

@@ -3,6 +3,7 @@ using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Concepts;
 using ArdMl.Pipeline;
+using ArdMl.Sae;
 using Spectre.Console;
 
 namespace ArdMl.Cli.Commands;
@@ -20,15 +21,21 @@ internal static class SweepCommand
         var latents = new Option<string?>("--latents", "-m") { Description = $"SAE latent counts m to try, comma-separated (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
         var k = new Option<string>("--k", "-k") { Description = "Active latents per frame to try, comma-separated.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK.ToString(CultureInfo.InvariantCulture) };
         var steps = new Option<string>("--steps", "-s") { Description = "SAE training steps to try, comma-separated.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps.ToString(CultureInfo.InvariantCulture) };
+        var variants = new Option<string>("--variant")
+        {
+            Description = "SAE sparsity rules to try, comma-separated: topk, batchtopk, matryoshka-batchtopk.",
+            DefaultValueFactory = _ => "topk",
+        };
         var command = new Command(
             "sweep",
-            "Run discover for every combination of --tap, --latents, --k and --steps and keep the run whose concept names hold best on the " +
+            "Run discover for every combination of --tap, --latents, --k, --steps and --variant and keep the run whose concept names hold best on the " +
             "discovery clips (mean over all names found of the best detection score); the chosen run is copied to --out, every run is in --out/sweep.");
         common.AddTo(command);
         command.Add(taps);
         command.Add(latents);
         command.Add(k);
         command.Add(steps);
+        command.Add(variants);
         command.SetAction(parse =>
         {
             List<DiscoverySweepSetting> settings;
@@ -36,8 +43,9 @@ internal static class SweepCommand
             {
                 var tapList = parse.GetValue(taps) is { Length: > 0 } given ? given.Select(t => (string?)t).ToList() : [null];
                 var latentList = parse.GetValue(latents) is { } m ? List(m, "--latents").Select(v => (int?)v).ToList() : [null];
+                var variantList = Variants(parse.GetValue(variants)!);
                 settings = [.. from t in tapList from mm in latentList from kk in List(parse.GetValue(k)!, "--k") from ss in List(parse.GetValue(steps)!, "--steps")
-                    select new DiscoverySweepSetting(t, mm, kk, ss)];
+                    from v in variantList select new DiscoverySweepSetting(t, mm, kk, ss, v)];
             }
             catch (FormatException e)
             {
@@ -81,6 +89,19 @@ internal static class SweepCommand
         AnsiConsole.Write(table);
         Console.WriteLine($"Chose {result.Chosen.Setting.Label}; its run is copied to {Path.GetFullPath(options.OutputDirectory)} ({DiscoverySweep.FileName} lists every setting).");
         return true;
+    }
+
+    private static List<SaeVariant> Variants(string text)
+    {
+        var values = new List<SaeVariant>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            values.Add(SaeLensFormat.TryParseVariant(part, out var variant)
+                ? variant
+                : throw new FormatException($"--variant: '{part}' is not one of topk, batchtopk, matryoshka-batchtopk."));
+        }
+
+        return values.Count > 0 ? values : throw new FormatException("--variant: no value given.");
     }
 
     private static List<int> List(string text, string flag)

@@ -76,6 +76,9 @@ public sealed class DiscoveryManifest
     /// <summary>Active latents per frame k.</summary>
     public int K { get; init; }
 
+    /// <summary>The SAE variant's name ("topk", "batchtopk", "matryoshka-batchtopk").</summary>
+    public string Variant { get; init; } = "topk";
+
     /// <summary>SAE training steps.</summary>
     public int Steps { get; init; }
 

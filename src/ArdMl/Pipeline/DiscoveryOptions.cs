@@ -1,4 +1,5 @@
 using ArdMl.Concepts;
+using ArdMl.Sae;
 
 namespace ArdMl.Pipeline;
 
@@ -40,6 +41,9 @@ public sealed class DiscoveryOptions
 
     /// <summary>Active latents per frame (Top-K).</summary>
     public int K { get; init; } = DefaultK;
+
+    /// <summary>The SAE's sparsity rule (Top-K, BatchTopK or Matryoshka BatchTopK). Default <see cref="SaeVariant.TopK"/>.</summary>
+    public SaeVariant Variant { get; init; } = SaeVariant.TopK;
 
     /// <summary>SAE training steps.</summary>
     public int Steps { get; init; } = DefaultSteps;

@@ -124,6 +124,7 @@ public static class DiscoveryPipeline
             {
                 LatentCount = latents,
                 K = Math.Min(options.K, latents),
+                Variant = options.Variant,
                 Steps = options.Steps,
                 BatchSize = options.BatchSize,
                 Seed = options.Seed,
@@ -182,6 +183,7 @@ public static class DiscoveryPipeline
             ActivationWidth = extractor.Width,
             LatentCount = latents,
             K = Math.Min(options.K, latents),
+            Variant = SaeLensFormat.VariantName(options.Variant),
             Steps = options.Steps,
             BatchSize = batchSize,
             Seed = options.Seed,

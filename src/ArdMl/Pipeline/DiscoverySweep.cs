@@ -1,19 +1,21 @@
 using System.Globalization;
 using System.Text.Json;
 using ArdMl.Concepts;
+using ArdMl.Sae;
 
 namespace ArdMl.Pipeline;
 
-/// <summary>One setting of a <see cref="DiscoverySweep"/>: a tap and an SAE size.</summary>
+/// <summary>One setting of a <see cref="DiscoverySweep"/>: a tap, an SAE size and variant.</summary>
 /// <param name="Tap">The tap; null = the description's default tap.</param>
-/// <param name="LatentCount">SAE latents m; null = the discovery default (4·d).</param>
+/// <param name="LatentCount">SAE latents m; null = the discovery default.</param>
 /// <param name="K">Active latents per frame.</param>
 /// <param name="Steps">SAE training steps.</param>
-public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps)
+/// <param name="Variant">The SAE's sparsity rule.</param>
+public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps, SaeVariant Variant = SaeVariant.TopK)
 {
     /// <summary>A folder-safe label of the setting.</summary>
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}");
+        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}{(Variant == SaeVariant.TopK ? "" : "-" + SaeLensFormat.VariantName(Variant))}");
 }
 
 /// <summary>One row of a sweep's outcome.</summary>
@@ -86,6 +88,7 @@ public static class DiscoverySweep
                     LatentCount = setting.LatentCount,
                     K = setting.K,
                     Steps = setting.Steps,
+                    Variant = setting.Variant,
                     BatchSize = options.BatchSize,
                     Seed = options.Seed,
                     MaxClips = options.MaxClips,
@@ -158,6 +161,7 @@ public static class DiscoverySweep
                 latents = r.Setting.LatentCount,
                 k = r.Setting.K,
                 steps = r.Setting.Steps,
+                variant = SaeLensFormat.VariantName(r.Setting.Variant),
                 run = r.RunDirectory,
                 r.Criterion,
                 r.Concepts,
