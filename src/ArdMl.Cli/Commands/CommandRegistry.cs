@@ -24,6 +24,7 @@ internal static class CommandRegistry
             BenchExtractMemoryCommand.Create(),
             BenchSaeCommand.Create(),
             BenchConceptsCommand.Create(),
-            BenchDemoCommand.Create());
+            BenchDemoCommand.Create(),
+            BenchKnownAnswerCommand.Create());
     }
 }

@@ -16,7 +16,7 @@ internal static class DiscoverCommand
 {
     public static Command Create()
     {
-        var common = new DiscoveryCommandOptions();
+        var common = new DiscoveryCommandOptions(acceptsActivations: true);
         var tap = new Option<string?>("--tap", "-t") { Description = "Tap (layer output) to record; default: the description's default tap." };
         var latents = new Option<int?>("--latents", "-m") { Description = $"SAE latents m (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
         var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK };
@@ -29,7 +29,7 @@ internal static class DiscoverCommand
         variant.AcceptOnlyFromAmong(Enum.GetValues<SaeVariant>().Select(SaeLensFormat.VariantName).ToArray());
         var command = new Command(
             "discover",
-            "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline. Defaults suit small corpora " +
+            "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline, from --audio and a model, or from --activations shards. Defaults suit small corpora " +
             $"(hundreds to a few thousand clips): m = {DiscoveryOptions.DefaultLatentsPerUnit}·d latents, k = {DiscoveryOptions.DefaultK}, " +
             $"{DiscoveryOptions.DefaultSteps} steps of {DiscoveryOptions.DefaultBatchSize} frames, p = {ConceptRankerOptions.DefaultClipsPerSet} clips per set. " +
             "Unreadable clips are skipped and listed in run.json.");
@@ -42,14 +42,30 @@ internal static class DiscoverCommand
         command.SetAction(parse =>
         {
             SaeLensFormat.TryParseVariant(parse.GetValue(variant)!, out var saeVariant);
-            var options = common.Read(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant);
-            return Run(options) is null ? 1 : 0;
+            if (common.ReadActivations(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant, out var fromShards, out var error))
+            {
+                return error is null ? (Run(fromShards!) is null ? 1 : 0) : Fail(error);
+            }
+
+            return error is not null ? Fail(error)
+                : Run(common.Read(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant)) is null ? 1 : 0;
         });
         return command;
     }
 
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 1;
+    }
+
     /// <summary>Runs discovery with a progress display and prints the summary; null (message on stderr) on failure.</summary>
-    public static DiscoveryResult? Run(DiscoveryOptions options)
+    public static DiscoveryResult? Run(DiscoveryOptions options) => Run(progress => DiscoveryPipeline.Discover(options, progress));
+
+    /// <summary>Runs discovery from activation shards with a progress display and prints the summary; null (message on stderr) on failure.</summary>
+    public static DiscoveryResult? Run(ActivationDiscoveryOptions options) => Run(progress => DiscoveryPipeline.DiscoverFromActivations(options, progress));
+
+    private static DiscoveryResult? Run(Func<IProgress<DiscoveryProgress>, DiscoveryResult> discover)
     {
         DiscoveryResult? result = null;
         try
@@ -89,7 +105,7 @@ internal static class DiscoverCommand
                         current.Value = p.Done;
                         current.Description = $"{titles[p.Stage]}: {Markup.Escape(p.Detail)}";
                     });
-                    result = DiscoveryPipeline.Discover(options, progress);
+                    result = discover(progress);
                     foreach (var task in tasks.Values)
                     {
                         task.StartTask();
@@ -99,7 +115,7 @@ internal static class DiscoverCommand
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
                                       or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException
-                                      or DuplicateClipIdException)
+                                      or DuplicateClipIdException or ActivationShardException)
         {
             Console.Error.WriteLine(e.Message);
             return null;

@@ -9,8 +9,12 @@ namespace ArdMl.Cli.Commands;
 /// <summary>The options <c>ard discover</c> and <c>ard sweep</c> share, with one meaning in both.</summary>
 internal sealed class DiscoveryCommandOptions
 {
-    private readonly Option<FileInfo> _description = new("--model-description", "-d") { Description = "Model description JSON (models/*.json).", Required = true };
-    private readonly Option<DirectoryInfo> _audio = new("--audio", "-a") { Description = "Folder of clips (.wav/.flac/.mp3/.ogg, searched recursively).", Required = true };
+    private readonly Option<FileInfo?> _description = new("--model-description", "-d") { Description = "Model description JSON (models/*.json)." };
+    private readonly Option<DirectoryInfo?> _audio = new("--audio", "-a") { Description = "Folder of clips (.wav/.flac/.mp3/.ogg, searched recursively)." };
+    private readonly Option<DirectoryInfo?> _activations = new("--activations")
+    {
+        Description = "Activation shard folder (models/SHARDS.md) instead of --audio and --model-description: the SAE and concept stages only; clip ids are the shards' ids.",
+    };
     private readonly Option<FileInfo?> _captions = new("--captions") { Description = "Captions CSV (clip,text) to name concepts by their top clips' captions." };
     private readonly Option<FileInfo?> _labels = new("--labels") { Description = "Labels CSV (clip,text); when given, concepts are named by the majority label of their top clips (names eval can map)." };
     private readonly Option<DirectoryInfo> _output = new("--out", "-o") { Description = "Run folder to write.", Required = true };
@@ -27,13 +31,84 @@ internal sealed class DiscoveryCommandOptions
         DefaultValueFactory = _ => ConceptDetectionOptions.DefaultMinimumDetectionScore,
     };
 
+    private readonly bool _acceptsActivations;
+
+    /// <summary>Creates the option set; with <paramref name="acceptsActivations"/> the command also takes --activations instead of --audio.</summary>
+    public DiscoveryCommandOptions(bool acceptsActivations = false)
+    {
+        _acceptsActivations = acceptsActivations;
+        _description.Required = !acceptsActivations;
+        _audio.Required = !acceptsActivations;
+        if (acceptsActivations)
+        {
+            _description.Description += " Required with --audio.";
+        }
+    }
+
     /// <summary>Adds the shared options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
+        if (_acceptsActivations)
+        {
+            command.Add(_activations);
+        }
+
         foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _minMs, _groupBy, _minDetection })
         {
             command.Add(option);
         }
+    }
+
+    /// <summary>
+    /// Whether the command line asks for discovery from activation shards (then <paramref name="options"/> holds them);
+    /// <paramref name="error"/> names a wrong combination of --audio, --activations, --model-description, --tap and --max-clips.
+    /// </summary>
+    public bool ReadActivations(
+        ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant, out ActivationDiscoveryOptions? options, out string? error)
+    {
+        options = null;
+        error = null;
+        var shards = parse.GetValue(_activations);
+        var audio = parse.GetValue(_audio);
+        if ((shards is null) == (audio is null))
+        {
+            error = "Give exactly one of --audio <clip folder> (with --model-description) and --activations <shard folder>.";
+            return shards is not null;
+        }
+
+        if (shards is null)
+        {
+            if (parse.GetValue(_description) is null)
+            {
+                error = "--audio needs --model-description <model.json>.";
+            }
+
+            return false;
+        }
+
+        if (parse.GetValue(_description) is not null || tap is not null || parse.GetValue(_maxClips) is not null || parse.GetValue(_maxSeconds) is not null)
+        {
+            error = "--model-description, --tap, --max-clips and --max-seconds apply to --audio only; shards already hold one model's tap.";
+            return true;
+        }
+
+        options = new ActivationDiscoveryOptions
+        {
+            ActivationsDirectory = shards.FullName,
+            OutputDirectory = parse.GetValue(_output)!.FullName,
+            CaptionsPath = parse.GetValue(_captions)?.FullName,
+            LabelsPath = parse.GetValue(_labels)?.FullName,
+            LatentCount = latents,
+            K = k,
+            Steps = steps,
+            Variant = variant,
+            BatchSize = parse.GetValue(_batch),
+            Seed = parse.GetValue(_seed),
+            MinimumMonosemanticity = parse.GetValue(_minMs),
+            GroupPattern = parse.GetValue(_groupBy),
+            MinimumDetectionScore = parse.GetValue(_minDetection),
+        };
+        return true;
     }
 
     /// <summary>The discovery options of a parsed command line, with the setting-specific values given.</summary>

@@ -19,10 +19,10 @@ internal static class SteerCommand
 {
     public static Command Create()
     {
-        var description = new Option<FileInfo>("--model-description", "-m") { Description = "Model description JSON (see models/README.md).", Required = true };
+        var description = new Option<FileInfo>("--model-description", "-d") { Description = "Model description JSON (see models/README.md).", Required = true };
         var tap = new Option<string>("--tap", "-t") { Description = "The value to steer (a tap of the model).", Required = true };
         var sae = new Option<FileSystemInfo>("--sae") { Description = "The SAE: a sparsify folder written by 'ard train' (cfg.json + sae.safetensors) or an ML.NET model zip holding a TrainSparseAutoencoder stage.", Required = true };
-        var latent = new Option<string>("--latent", "-l")
+        var latent = new Option<string>("--latent")
         {
             Description = "The latent to steer: an index, or auto:<labels csv>:<label> to pick the latent whose mean activation is highest on clips "
                 + "labelled <label> relative to the other clips of the CSV (columns path,label; paths relative to the CSV's folder).",
@@ -30,7 +30,7 @@ internal static class SteerCommand
         };
         var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of clips to steer (searched recursively: WAV, FLAC, MP3, Ogg).", Required = true };
         var mode = new Option<SteeringMode>("--mode") { Description = "set, add or scale the latent (and the neurons).", DefaultValueFactory = _ => SteeringMode.Set };
-        var strength = new Option<double>("--strength", "-s") { Description = "The value set or added (in activation-norm units), or the scale factor.", DefaultValueFactory = _ => 10 };
+        var strength = new Option<double>("--strength") { Description = "The value set or added (in activation-norm units), or the scale factor.", DefaultValueFactory = _ => 10 };
         var frames = new Option<string>("--frames") { Description = "Tap frames to edit: all, a range a-b (inclusive) or a list a,b,c (frames numbered across the clip).", DefaultValueFactory = _ => "all" };
         var target = new Option<string>("--target")
         {

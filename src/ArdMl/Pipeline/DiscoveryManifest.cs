@@ -55,8 +55,11 @@ public sealed class DiscoveryManifest
     /// <summary>The tap recorded.</summary>
     public string Tap { get; init; } = "";
 
-    /// <summary>Absolute path of the audio folder.</summary>
+    /// <summary>Absolute path of the audio folder; empty for a run made from activation shards.</summary>
     public string AudioDirectory { get; init; } = "";
+
+    /// <summary>Absolute path of the activation shard folder of a run made from activations (<c>ard discover --activations</c>), or null.</summary>
+    public string? ActivationsDirectory { get; init; }
 
     /// <summary>Captions CSV given (absolute), or null.</summary>
     public string? CaptionsPath { get; init; }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Concepts;
 using ArdMl.MlNet;
-using ArdMl.Sae;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -25,7 +23,7 @@ public sealed record ApplyResult(int ClipCount, IReadOnlyList<string> ConceptNam
 /// The whole AR&amp;D chain as one ML.NET pipeline: LoadAudio → ExtractActivations → TrainSparseAutoencoder →
 /// RankConcepts, fitted on a folder of clips and saved as one model zip, plus the run folder eval and report read.
 /// </summary>
-public static class DiscoveryPipeline
+public static partial class DiscoveryPipeline
 {
     /// <summary>Audio file extensions a run picks up.</summary>
     public static readonly IReadOnlyList<string> AudioExtensions = [".wav", ".flac", ".mp3", ".ogg"];
@@ -115,96 +113,33 @@ public static class DiscoveryPipeline
 
         stageSeconds[nameof(DiscoveryStage.ExtractActivations)] = Lap(watch);
 
-        // Stage 2: the SAE.
-        var latents = options.LatentCount ?? DiscoveryOptions.DefaultLatentsPerUnit * extractor.Width;
-        var batchSize = (int)Math.Clamp(frames, 1, options.BatchSize); // a batch larger than the corpus only repeats frames
-        var sae = ml.Transforms.Ard().TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
+        return FitConceptStages(ml, features, input.Schema, featurizer, new ConceptStageSettings
         {
-            Trainer = new SparseAutoencoderTrainerOptions
-            {
-                LatentCount = latents,
-                K = Math.Min(options.K, latents),
-                Variant = options.Variant,
-                Steps = options.Steps,
-                BatchSize = options.BatchSize,
-                Seed = options.Seed,
-                ProgressInterval = Math.Max(1, options.Steps / 200),
-            },
-            Progress = progress is null ? null : new ForwardingProgress<SaeTrainingProgress>(p => progress.Report(new(
-                DiscoveryStage.TrainSparseAutoencoder, p.Step, p.TotalSteps,
-                string.Create(CultureInfo.InvariantCulture, $"FVU {p.Fvu:F3}, dead {p.DeadFraction:P0}")))),
-        })
-            .Fit(features);
-        var encoded = sae.Transform(features);
-        stageSeconds[nameof(DiscoveryStage.TrainSparseAutoencoder)] = Lap(watch);
-
-        // Stage 3: rank, score, select, name.
-        var namingFile = options.LabelsPath ?? options.CaptionsPath;
-        progress?.Report(new(DiscoveryStage.RankConcepts, 0, 1, "ranking clips"));
-        var concepts = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions
-        {
+            RunDirectory = runDirectory,
             ClipIdColumnName = ClipColumn,
-            CaptionFilePath = namingFile is null ? null : Path.GetFullPath(namingFile),
-            CaptionKind = options.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels,
+            Width = extractor.Width,
+            ClipCount = used,
+            FrameCount = frames,
+            LatentCount = options.LatentCount,
+            K = options.K,
+            Steps = options.Steps,
+            BatchSize = options.BatchSize,
+            Seed = options.Seed,
+            CaptionsPath = options.CaptionsPath,
+            LabelsPath = options.LabelsPath,
             ClipsPerSet = options.ClipsPerSet,
-            RandomSeed = options.Seed,
             MinimumMonosemanticity = options.MinimumMonosemanticity,
             ConceptCount = options.ConceptCount,
             GroupPattern = options.GroupPattern,
             MinimumDetectionScore = options.MinimumDetectionScore,
-            NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
-                progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
-        })
-            .Fit(encoded);
-        stageSeconds[nameof(DiscoveryStage.RankConcepts)] = Lap(watch);
-
-        // Stage 4: score every clip once (from the cache), keep the statistics eval needs, save everything.
-        var dictionary = concepts.Dictionary;
-        var store = new ClipStatisticsStore(latents, extractor.Width);
-        var scores = new List<(string, float[])>(used);
-        var scored = concepts.Transform(encoded);
-        ReadRows(scored, store, scores, done => progress?.Report(new(DiscoveryStage.WriteOutputs, done, used, "scoring clips")));
-        var model = new TransformerChain<ITransformer>([.. featurizer, sae, concepts]);
-        ml.Model.Save(model, input.Schema, Path.Combine(runDirectory, DiscoveryManifest.ModelFileName));
-        ConceptDictionaryJson.Save(dictionary, Path.Combine(runDirectory, DiscoveryManifest.ConceptsFileName));
-        ConceptScoreCsv.Write(Path.Combine(runDirectory, DiscoveryManifest.ScoresFileName), dictionary.ConceptNames, scores);
-        store.Save(ml, Path.Combine(runDirectory, DiscoveryManifest.StatisticsFileName));
-        stageSeconds[nameof(DiscoveryStage.WriteOutputs)] = Lap(watch);
-
-        var manifest = new DiscoveryManifest
-        {
-            CreatedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            Variant = options.Variant,
             ModelDescription = Path.GetFullPath(options.ModelDescriptionPath),
             Tap = extractor.Tap,
             AudioDirectory = audio,
-            CaptionsPath = options.CaptionsPath is null ? null : Path.GetFullPath(options.CaptionsPath),
-            LabelsPath = options.LabelsPath is null ? null : Path.GetFullPath(options.LabelsPath),
-            NamingSource = options.LabelsPath is not null ? "labels" : options.CaptionsPath is not null ? "captions" : "none",
-            ActivationWidth = extractor.Width,
-            LatentCount = latents,
-            K = Math.Min(options.K, latents),
-            Variant = SaeLensFormat.VariantName(options.Variant),
-            Steps = options.Steps,
-            BatchSize = batchSize,
-            Seed = options.Seed,
             MaxClips = options.MaxClips,
-            ClipsPerSet = options.ClipsPerSet,
-            MinimumMonosemanticity = options.MinimumMonosemanticity,
-            ConceptCount = options.ConceptCount,
-            GroupPattern = options.GroupPattern,
-            MinimumDetectionScore = options.MinimumDetectionScore,
             ClipsFound = clips.Count,
-            ClipsUsed = used,
-            FrameCount = frames,
-            FinalFvu = sae.Metrics.FinalFvu,
-            DeadFraction = sae.Metrics.DeadFraction,
-            ConceptsFound = dictionary.Concepts.Count,
-            DeadLatents = dictionary.DeadLatents.Count,
-            StageSeconds = stageSeconds,
             SkippedClips = [.. loadAudio.SkippedClips.Select(s => new SkippedClipEntry(Relative(audio, s.Source), s.Reason))],
-        };
-        manifest.Save(runDirectory);
-        return new DiscoveryResult(runDirectory, manifest, dictionary);
+        }, stageSeconds, watch, progress);
     }
 
     /// <summary>
@@ -255,39 +190,6 @@ public static class DiscoveryPipeline
         var skipped = chain.OfType<LoadAudioTransformer>().SelectMany(l => l.SkippedClips)
             .Select(s => new SkippedClipEntry(Relative(audio, s.Source), s.Reason)).ToList();
         return new ApplyResult(rows.Count, names, skipped);
-    }
-
-    private static void ReadRows(IDataView scored, ClipStatisticsStore store, List<(string, float[])> scores, Action<int> report)
-    {
-        var schema = scored.Schema;
-        var columns = new[] { schema[ClipColumn], schema["Activations"], schema["MeanActivation"], schema["Coverage"], schema["ConceptScores"] };
-        using var cursor = scored.GetRowCursor(columns);
-        var id = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
-        var activations = cursor.GetGetter<VBuffer<float>>(columns[1]);
-        var mean = cursor.GetGetter<VBuffer<float>>(columns[2]);
-        var coverage = cursor.GetGetter<VBuffer<float>>(columns[3]);
-        var conceptScores = cursor.GetGetter<VBuffer<float>>(columns[4]);
-        ReadOnlyMemory<char> idValue = default;
-        VBuffer<float> activationValue = default, meanValue = default, coverageValue = default, scoreValue = default;
-        float[] frames = [];
-        while (cursor.MoveNext())
-        {
-            id(ref idValue);
-            activations(ref activationValue);
-            mean(ref meanValue);
-            coverage(ref coverageValue);
-            conceptScores(ref scoreValue);
-            if (frames.Length != activationValue.Length)
-            {
-                frames = new float[activationValue.Length];
-            }
-
-            activationValue.CopyTo(frames);
-            var clip = idValue.ToString();
-            store.Add(clip, meanValue.DenseValues().ToArray(), coverageValue.DenseValues().ToArray(), frames);
-            scores.Add((clip, scoreValue.DenseValues().ToArray()));
-            report(scores.Count);
-        }
     }
 
     private static string Relative(string audio, string source) =>

@@ -26,7 +26,7 @@ public sealed class ExtractCommandTests : IDisposable
         var output = Path.Combine(_folder, "out");
         var description = SharedModelFixture.DescriptionPath("silero-vad.json");
 
-        var first = RunArd("extract", "-m", description, "--audio", audio, "--out", output, "--batch", "2", "--dtype", "Float16");
+        var first = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--batch", "2", "--dtype", "Float16");
         first.ExitCode.Should().Be(0, first.Output);
         first.Output.Should().Contain("broken.wav").And.Contain("skipped 1");
         var reader = ActivationShardReader.Open(output);
@@ -36,12 +36,12 @@ public sealed class ExtractCommandTests : IDisposable
         reader.ReadClips().Select(c => c.ClipId).Should().OnlyContain(id => id.StartsWith("speech/", StringComparison.Ordinal));
 
         File.Copy(SharedModelFixture.SpeechClips(4)[3], Path.Combine(audio, "speech", "late.wav"));
-        var second = RunArd("extract", "-m", description, "--audio", audio, "--out", output, "--dtype", "Float16");
+        var second = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--dtype", "Float16");
         second.ExitCode.Should().Be(0, second.Output);
         second.Output.Should().Contain("3 already done");
         ActivationShardReader.Open(output).ClipCount.Should().Be(4);
 
-        var unknown = RunArd("extract", "-m", description, "--tap", "stateM", "--audio", audio, "--out", Path.Combine(_folder, "other"));
+        var unknown = RunArd("extract", "-d", description, "--tap", "stateM", "--audio", audio, "--out", Path.Combine(_folder, "other"));
         unknown.ExitCode.Should().Be(1);
         unknown.Output.Should().Contain("'stateN'");
     }
@@ -60,7 +60,7 @@ public sealed class ExtractCommandTests : IDisposable
         var output = Path.Combine(_folder, "parts");
         foreach (var part in new[] { "0/2", "1/2" })
         {
-            var run = RunArd("extract", "-m", SharedModelFixture.DescriptionPath("openwakeword.json"), "--audio", audio, "--out", output, "--shard", part);
+            var run = RunArd("extract", "-d", SharedModelFixture.DescriptionPath("openwakeword.json"), "--audio", audio, "--out", output, "--shard", part);
             run.ExitCode.Should().Be(0, run.Output);
         }
 

@@ -160,8 +160,13 @@ public sealed partial class DocumentedCommandTests
             tokens.Add(current.ToString());
         }
 
-        return [.. tokens.Skip(1)];
+        // A whole-argument shell variable ($s, ${strength}) stands for a value the script loops over: any value of the
+        // option's type parses, so it is read as the number 1 (which every option type here accepts).
+        return [.. tokens.Skip(1).Select(t => ShellVariable().IsMatch(t) ? "1" : t)];
     }
+
+    [GeneratedRegex(@"^\$(\w+|\{\w+\})$")]
+    private static partial Regex ShellVariable();
 
     [GeneratedRegex(@"(?<![\w/$-])[A-Z](?![\w/])")]
     private static partial Regex Placeholder();

@@ -109,7 +109,7 @@ public sealed class SteerCommandTests : IDisposable
         var root = new RootCommand { SteerCommand.Create() };
         int exit = root.Parse(
         [
-            "steer", "-m", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "sae"),
+            "steer", "-d", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "sae"),
             "--latent", $"auto:{Path.Combine(_directory, "labels.csv")}:{Label}", "-a", steerFolder, "--mode", "add", "--strength", "30",
             "--target", $"{DemoSoundEventModel.ProbabilitiesOutput}:>=0.5", "--neurons", "2", "-o", csv,
         ]).Invoke();
@@ -128,7 +128,7 @@ public sealed class SteerCommandTests : IDisposable
         var root = new RootCommand { SteerCommand.Create() };
         int exit = root.Parse(
         [
-            "steer", "-m", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "nothing"),
+            "steer", "-d", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "nothing"),
             "--latent", "0", "-a", _directory, "--target", "logits:0",
         ]).Invoke();
         exit.Should().Be(1);

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using ArdMl.Evaluation;
+using ArdMl.KnownAnswer;
+using ArdMl.Pipeline;
+
+namespace ArdMl.Cli.Commands;
+
+/// <summary>
+/// <c>ard bench known-answer</c>: activations with planted concepts → discover from activations → the five methods of
+/// the paper's Table 1; prints the planted structure, the SAE settings, the table and whether the paper's order holds.
+/// </summary>
+internal static class BenchKnownAnswerCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for the corpus and the run (default: a temporary folder, deleted afterwards)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the generated corpus (the SAE's seed is 0).", DefaultValueFactory = _ => new KnownAnswerOptions().Seed };
+        var clips = new Option<int>("--clips", "-n") { Description = "Clips to generate.", DefaultValueFactory = _ => new KnownAnswerOptions().ClipCount };
+        var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps (m = 4 x d, k = 8, 1024 frames per step as in discover).", DefaultValueFactory = _ => KnownAnswerBenchmark.DefaultSteps };
+        var command = new Command(
+            "known-answer",
+            "Known-answer benchmark: generated activations with planted concepts (sustained labels, brief loud and faint widespread " +
+            "distractors, 3.3x more concepts than dimensions); AR&D should come out first and the baselines in the paper's order.")
+        {
+            output, seed, clips, steps,
+        };
+        command.SetAction(parse => Run(parse.GetValue(output)?.FullName, parse.GetValue(seed), parse.GetValue(clips), parse.GetValue(steps)));
+        return command;
+    }
+
+    private static int Run(string? output, ulong seed, int clips, int steps)
+    {
+        var folder = output ?? Directory.CreateTempSubdirectory("ardml-known-answer-").FullName;
+        try
+        {
+            var options = new KnownAnswerBenchmarkOptions
+            {
+                OutputDirectory = folder,
+                Corpus = new KnownAnswerOptions { Seed = seed, ClipCount = clips },
+                Steps = steps,
+            };
+            var corpus = options.Corpus;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ard bench known-answer: {corpus.ClipCount} clips of {corpus.MinFrames}-{corpus.MaxFrames} frames, d = {corpus.Width}, {corpus.ConceptCount} planted concepts " +
+                $"(random unit directions); per clip {corpus.MinLabelsPerClip}-{corpus.MaxLabelsPerClip} sustained (labels: on {corpus.SustainedFrameShare:P0} of frames, magnitude {corpus.SustainedMagnitude}), " +
+                $"0-{corpus.MaxBriefEventsPerClip} brief loud (1-{corpus.MaxBriefFrames} frames, magnitude {corpus.BriefMagnitude}), " +
+                $"0-{corpus.MaxFaintConceptsPerClip} faint bed (on {corpus.FaintFrameShare:P0} of frames, magnitude {corpus.FaintMagnitude}); " +
+                $"jitter {corpus.MagnitudeJitter:P0}, noise sd {corpus.NoiseStandardDeviation}; seed {corpus.Seed}."));
+            var result = KnownAnswerBenchmark.Run(options);
+            var m = result.Discovery.Manifest;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"discover --activations: {m.ClipsUsed} clips, {m.FrameCount} frames; SAE m = {m.LatentCount} (4 x d), k = {m.K}, {m.Steps} steps x {m.BatchSize} frames " +
+                $"(discover's m, k and batch; {KnownAnswerBenchmark.DefaultSteps} steps by default, discover has {DiscoveryOptions.DefaultSteps}): FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts named from labels."));
+            Console.WriteLine($"Interpretability benchmark ({result.Comparison.LabelledClipCount} labelled clips):");
+            Console.Write(result.Comparison.Table.ToMarkdown());
+            double raw = result.MeanAveragePrecision(BenchmarkMethod.RawNeurons), ard = result.MeanAveragePrecision(BenchmarkMethod.Ard);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"paper's order on mAP (raw < random < mean only < coverage only < AR&D): {(result.HasPaperOrder ? "yes" : "NO")}; " +
+                $"AR&D mAP {ard:F2} (target >= 0.90: {(ard >= 0.9 ? "met" : "NOT met")}), {ard / raw:F1} x raw neurons (target >= 3: {(ard >= 3 * raw ? "met" : "NOT met")})."));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time: {result.Elapsed.TotalSeconds:F1} s wall ({string.Join(", ", m.StageSeconds.Select(p => $"{p.Key} {p.Value:F1} s"))})."));
+            if (output is not null)
+            {
+                File.WriteAllText(Path.Combine(result.Discovery.RunDirectory, EvalCommand.MarkdownFile), result.Comparison.ToMarkdown());
+                File.WriteAllText(Path.Combine(result.Discovery.RunDirectory, EvalCommand.JsonFile), result.Comparison.ToJson());
+                Console.WriteLine($"Wrote {folder}: activations/, labels.csv, captions.csv, run/ (with {EvalCommand.MarkdownFile}, {EvalCommand.JsonFile}).");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            if (output is null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+}

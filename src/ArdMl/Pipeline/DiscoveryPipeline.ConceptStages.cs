@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using ArdMl.Concepts;
+using ArdMl.MlNet;
+using ArdMl.Sae;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace ArdMl.Pipeline;
+
+/// <summary>The stages after the activations, shared by discovery from audio and from activation shards.</summary>
+public static partial class DiscoveryPipeline
+{
+    /// <summary>
+    /// TrainSparseAutoencoder → RankConcepts on cached activations, then scores every clip once and writes the run
+    /// folder (model.zip of <paramref name="front"/> + the two fitted stages, concepts.json, concept-scores.csv,
+    /// clip-statistics.idv, run.json).
+    /// </summary>
+    private static DiscoveryResult FitConceptStages(
+        MLContext ml,
+        IDataView features,
+        DataViewSchema inputSchema,
+        IEnumerable<ITransformer> front,
+        ConceptStageSettings settings,
+        Dictionary<string, double> stageSeconds,
+        Stopwatch watch,
+        IProgress<DiscoveryProgress>? progress)
+    {
+        // Stage 2: the SAE.
+        var latents = settings.LatentCount ?? DiscoveryOptions.DefaultLatentsPerUnit * settings.Width;
+        var batchSize = (int)Math.Clamp(settings.FrameCount, 1, settings.BatchSize); // a batch larger than the corpus only repeats frames
+        var sae = ml.Transforms.Ard().TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
+        {
+            Trainer = new SparseAutoencoderTrainerOptions
+            {
+                LatentCount = latents,
+                K = Math.Min(settings.K, latents),
+                Variant = settings.Variant,
+                Steps = settings.Steps,
+                BatchSize = settings.BatchSize,
+                Seed = settings.Seed,
+                ProgressInterval = Math.Max(1, settings.Steps / 200),
+            },
+            Progress = progress is null ? null : new ForwardingProgress<SaeTrainingProgress>(p => progress.Report(new(
+                DiscoveryStage.TrainSparseAutoencoder, p.Step, p.TotalSteps,
+                string.Create(CultureInfo.InvariantCulture, $"FVU {p.Fvu:F3}, dead {p.DeadFraction:P0}")))),
+        })
+            .Fit(features);
+        var encoded = sae.Transform(features);
+        stageSeconds[nameof(DiscoveryStage.TrainSparseAutoencoder)] = Lap(watch);
+
+        // Stage 3: rank, score, select, name.
+        var namingFile = settings.LabelsPath ?? settings.CaptionsPath;
+        progress?.Report(new(DiscoveryStage.RankConcepts, 0, 1, "ranking clips"));
+        var concepts = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions
+        {
+            ClipIdColumnName = settings.ClipIdColumnName,
+            CaptionFilePath = namingFile is null ? null : Path.GetFullPath(namingFile),
+            CaptionKind = settings.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels,
+            ClipsPerSet = settings.ClipsPerSet,
+            RandomSeed = settings.Seed,
+            MinimumMonosemanticity = settings.MinimumMonosemanticity,
+            ConceptCount = settings.ConceptCount,
+            GroupPattern = settings.GroupPattern,
+            MinimumDetectionScore = settings.MinimumDetectionScore,
+            NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
+                progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
+        })
+            .Fit(encoded);
+        stageSeconds[nameof(DiscoveryStage.RankConcepts)] = Lap(watch);
+
+        // Stage 4: score every clip once (from the cache), keep the statistics eval needs, save everything.
+        var runDirectory = settings.RunDirectory;
+        var dictionary = concepts.Dictionary;
+        var store = new ClipStatisticsStore(latents, settings.Width);
+        var scores = new List<(string, float[])>(settings.ClipCount);
+        var scored = concepts.Transform(encoded);
+        ReadRows(scored, settings.ClipIdColumnName, store, scores, done => progress?.Report(new(DiscoveryStage.WriteOutputs, done, settings.ClipCount, "scoring clips")));
+        var model = new TransformerChain<ITransformer>([.. front, sae, concepts]);
+        ml.Model.Save(model, inputSchema, Path.Combine(runDirectory, DiscoveryManifest.ModelFileName));
+        ConceptDictionaryJson.Save(dictionary, Path.Combine(runDirectory, DiscoveryManifest.ConceptsFileName));
+        ConceptScoreCsv.Write(Path.Combine(runDirectory, DiscoveryManifest.ScoresFileName), dictionary.ConceptNames, scores);
+        store.Save(ml, Path.Combine(runDirectory, DiscoveryManifest.StatisticsFileName));
+        stageSeconds[nameof(DiscoveryStage.WriteOutputs)] = Lap(watch);
+
+        var manifest = new DiscoveryManifest
+        {
+            CreatedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ModelDescription = settings.ModelDescription,
+            Tap = settings.Tap,
+            AudioDirectory = settings.AudioDirectory,
+            ActivationsDirectory = settings.ActivationsDirectory,
+            CaptionsPath = settings.CaptionsPath is null ? null : Path.GetFullPath(settings.CaptionsPath),
+            LabelsPath = settings.LabelsPath is null ? null : Path.GetFullPath(settings.LabelsPath),
+            NamingSource = settings.LabelsPath is not null ? "labels" : settings.CaptionsPath is not null ? "captions" : "none",
+            ActivationWidth = settings.Width,
+            LatentCount = latents,
+            K = Math.Min(settings.K, latents),
+            Variant = SaeLensFormat.VariantName(settings.Variant),
+            Steps = settings.Steps,
+            BatchSize = batchSize,
+            Seed = settings.Seed,
+            MaxClips = settings.MaxClips,
+            ClipsPerSet = settings.ClipsPerSet,
+            MinimumMonosemanticity = settings.MinimumMonosemanticity,
+            ConceptCount = settings.ConceptCount,
+            GroupPattern = settings.GroupPattern,
+            MinimumDetectionScore = settings.MinimumDetectionScore,
+            ClipsFound = settings.ClipsFound,
+            ClipsUsed = settings.ClipCount,
+            FrameCount = settings.FrameCount,
+            FinalFvu = sae.Metrics.FinalFvu,
+            DeadFraction = sae.Metrics.DeadFraction,
+            ConceptsFound = dictionary.Concepts.Count,
+            DeadLatents = dictionary.DeadLatents.Count,
+            StageSeconds = stageSeconds,
+            SkippedClips = [.. settings.SkippedClips],
+        };
+        manifest.Save(runDirectory);
+        return new DiscoveryResult(runDirectory, manifest, dictionary);
+    }
+
+    private static void ReadRows(IDataView scored, string clipColumn, ClipStatisticsStore store, List<(string, float[])> scores, Action<int> report)
+    {
+        var schema = scored.Schema;
+        var columns = new[] { schema[clipColumn], schema["Activations"], schema["MeanActivation"], schema["Coverage"], schema["ConceptScores"] };
+        using var cursor = scored.GetRowCursor(columns);
+        var id = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
+        var activations = cursor.GetGetter<VBuffer<float>>(columns[1]);
+        var mean = cursor.GetGetter<VBuffer<float>>(columns[2]);
+        var coverage = cursor.GetGetter<VBuffer<float>>(columns[3]);
+        var conceptScores = cursor.GetGetter<VBuffer<float>>(columns[4]);
+        ReadOnlyMemory<char> idValue = default;
+        VBuffer<float> activationValue = default, meanValue = default, coverageValue = default, scoreValue = default;
+        float[] frames = [];
+        while (cursor.MoveNext())
+        {
+            id(ref idValue);
+            activations(ref activationValue);
+            mean(ref meanValue);
+            coverage(ref coverageValue);
+            conceptScores(ref scoreValue);
+            if (frames.Length != activationValue.Length)
+            {
+                frames = new float[activationValue.Length];
+            }
+
+            activationValue.CopyTo(frames);
+            var clip = idValue.ToString();
+            store.Add(clip, meanValue.DenseValues().ToArray(), coverageValue.DenseValues().ToArray(), frames);
+            scores.Add((clip, scoreValue.DenseValues().ToArray()));
+            report(scores.Count);
+        }
+    }
+
+    /// <summary>What the concept stages need from either entry point, and what run.json records of the source.</summary>
+    private sealed class ConceptStageSettings
+    {
+        public required string RunDirectory { get; init; }
+
+        public required string ClipIdColumnName { get; init; }
+
+        public required int Width { get; init; }
+
+        public required int ClipCount { get; init; }
+
+        public required long FrameCount { get; init; }
+
+        public int? LatentCount { get; init; }
+
+        public required int K { get; init; }
+
+        public SaeVariant Variant { get; init; }
+
+        public string? GroupPattern { get; init; }
+
+        public double? MinimumDetectionScore { get; init; }
+
+        public required int Steps { get; init; }
+
+        public required int BatchSize { get; init; }
+
+        public required ulong Seed { get; init; }
+
+        public string? CaptionsPath { get; init; }
+
+        public string? LabelsPath { get; init; }
+
+        public required int ClipsPerSet { get; init; }
+
+        public double? MinimumMonosemanticity { get; init; }
+
+        public int? ConceptCount { get; init; }
+
+        public required string ModelDescription { get; init; }
+
+        public required string Tap { get; init; }
+
+        public string AudioDirectory { get; init; } = "";
+
+        public string? ActivationsDirectory { get; init; }
+
+        public int? MaxClips { get; init; }
+
+        public required int ClipsFound { get; init; }
+
+        public IReadOnlyList<SkippedClipEntry> SkippedClips { get; init; } = [];
+    }
+}
