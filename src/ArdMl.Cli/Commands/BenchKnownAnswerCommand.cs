@@ -17,19 +17,28 @@ internal static class BenchKnownAnswerCommand
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for the corpus and the run (default: a temporary folder, deleted afterwards)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generated corpus (the SAE's seed is 0).", DefaultValueFactory = _ => new KnownAnswerOptions().Seed };
         var clips = new Option<int>("--clips", "-n") { Description = "Clips to generate.", DefaultValueFactory = _ => new KnownAnswerOptions().ClipCount };
-        var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps (m = 4 x d, k = 8, 1024 frames per step as in discover).", DefaultValueFactory = _ => KnownAnswerBenchmark.DefaultSteps };
+        var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps (1024 frames per step as in discover).", DefaultValueFactory = _ => KnownAnswerBenchmark.DefaultSteps };
+        var width = new Option<int>("--width") { Description = "Activation width d of the generated corpus.", DefaultValueFactory = _ => new KnownAnswerOptions().Width };
+        var concepts = new Option<int>("--concepts") { Description = "Planted concepts (more than --width: superposition).", DefaultValueFactory = _ => new KnownAnswerOptions().ConceptCount };
+        var latents = new Option<int?>("--latents", "-m") { Description = "SAE latents m (default: 8 x d)." };
+        var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", DefaultValueFactory = _ => KnownAnswerBenchmark.DefaultK };
         var command = new Command(
             "known-answer",
             "Known-answer benchmark: generated activations with planted concepts (sustained labels, brief loud and faint widespread " +
             "distractors, 3.3x more concepts than dimensions); AR&D should come out first and the baselines in the paper's order.")
         {
-            output, seed, clips, steps,
+            output, seed, clips, width, concepts, steps, latents, k,
         };
-        command.SetAction(parse => Run(parse.GetValue(output)?.FullName, parse.GetValue(seed), parse.GetValue(clips), parse.GetValue(steps)));
+        command.SetAction(parse => Run(
+            parse.GetValue(output)?.FullName,
+            new KnownAnswerOptions { Seed = parse.GetValue(seed), ClipCount = parse.GetValue(clips), Width = parse.GetValue(width), ConceptCount = parse.GetValue(concepts) },
+            parse.GetValue(steps),
+            parse.GetValue(latents),
+            parse.GetValue(k)));
         return command;
     }
 
-    private static int Run(string? output, ulong seed, int clips, int steps)
+    private static int Run(string? output, KnownAnswerOptions corpusOptions, int steps, int? latents, int k)
     {
         var folder = output ?? Directory.CreateTempSubdirectory("ardml-known-answer-").FullName;
         try
@@ -37,8 +46,10 @@ internal static class BenchKnownAnswerCommand
             var options = new KnownAnswerBenchmarkOptions
             {
                 OutputDirectory = folder,
-                Corpus = new KnownAnswerOptions { Seed = seed, ClipCount = clips },
+                Corpus = corpusOptions,
                 Steps = steps,
+                LatentCount = latents,
+                K = k,
             };
             var corpus = options.Corpus;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -50,8 +61,8 @@ internal static class BenchKnownAnswerCommand
             var result = KnownAnswerBenchmark.Run(options);
             var m = result.Discovery.Manifest;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"discover --activations: {m.ClipsUsed} clips, {m.FrameCount} frames; SAE m = {m.LatentCount} (4 x d), k = {m.K}, {m.Steps} steps x {m.BatchSize} frames " +
-                $"(discover's m, k and batch; {KnownAnswerBenchmark.DefaultSteps} steps by default, discover has {DiscoveryOptions.DefaultSteps}): FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts named from labels."));
+                $"discover --activations: {m.ClipsUsed} clips, {m.FrameCount} frames; SAE m = {m.LatentCount} ({m.LatentCount / (double)corpus.Width:0.#} x d), k = {m.K}, {m.Steps} steps x {m.BatchSize} frames " +
+                $"({KnownAnswerBenchmark.DefaultSteps} steps by default, discover has {DiscoveryOptions.DefaultSteps}): FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts named from labels."));
             Console.WriteLine($"Interpretability benchmark ({result.Comparison.LabelledClipCount} labelled clips):");
             Console.Write(result.Comparison.Table.ToMarkdown());
             double raw = result.MeanAveragePrecision(BenchmarkMethod.RawNeurons), ard = result.MeanAveragePrecision(BenchmarkMethod.Ard);

@@ -14,12 +14,19 @@ namespace ArdMl.Cli.Commands;
 /// </summary>
 internal static class SweepCommand
 {
+    /// <summary>The k values <c>ard sweep</c> tries when --k is not given.</summary>
+    public const string DefaultKList = "8,16,32";
+
     public static Command Create()
     {
         var common = new DiscoveryCommandOptions();
         var taps = new Option<string[]>("--tap", "-t") { Description = "Taps to try (repeatable); default: the description's default tap.", AllowMultipleArgumentsPerToken = false };
         var latents = new Option<string?>("--latents", "-m") { Description = $"SAE latent counts m to try, comma-separated (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
-        var k = new Option<string>("--k", "-k") { Description = "Active latents per frame to try, comma-separated.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK.ToString(CultureInfo.InvariantCulture) };
+        var k = new Option<string>("--k", "-k")
+        {
+            Description = "Active latents per frame to try, comma-separated (default 8,16,32: on spoken digits the discovery-side criterion rose from k = 8 to 32; on planted data small k wins, so the sweep tries both ends).",
+            DefaultValueFactory = _ => DefaultKList,
+        };
         var steps = new Option<string>("--steps", "-s") { Description = "SAE training steps to try, comma-separated.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps.ToString(CultureInfo.InvariantCulture) };
         var variants = new Option<string>("--variant")
         {

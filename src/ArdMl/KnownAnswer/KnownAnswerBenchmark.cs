@@ -13,11 +13,11 @@ public sealed record KnownAnswerBenchmarkOptions
     /// <summary>What the generator plants. Default: <see cref="KnownAnswerOptions"/>'s defaults.</summary>
     public KnownAnswerOptions Corpus { get; init; } = new();
 
-    /// <summary>SAE latents m; null = <see cref="DiscoveryOptions.DefaultLatentsPerUnit"/> × d, as in discover.</summary>
+    /// <summary>SAE latents m; null = <see cref="KnownAnswerBenchmark.DefaultLatentsPerUnit"/> × d.</summary>
     public int? LatentCount { get; init; }
 
-    /// <summary>Active latents per frame. Default discover's <see cref="DiscoveryOptions.DefaultK"/>.</summary>
-    public int K { get; init; } = DiscoveryOptions.DefaultK;
+    /// <summary>Active latents per frame. Default <see cref="KnownAnswerBenchmark.DefaultK"/>.</summary>
+    public int K { get; init; } = KnownAnswerBenchmark.DefaultK;
 
     /// <summary>
     /// SAE training steps. Default <see cref="KnownAnswerBenchmark.DefaultSteps"/> (3000), five times discover's 600:
@@ -64,6 +64,19 @@ public static class KnownAnswerBenchmark
     /// <summary>Default SAE training steps of the benchmark (about 100 passes over the default corpus's 32,000 frames).</summary>
     public const int DefaultSteps = 3000;
 
+    /// <summary>
+    /// Default SAE latents per activation unit (m = 8 × d, twice discover's): the corpus plants 3.3 × d concepts, so
+    /// 4 × d leaves little room for a latent per concept beside the distractors' directions.
+    /// </summary>
+    public const int DefaultLatentsPerUnit = 8;
+
+    /// <summary>
+    /// Default active latents per frame (k = 4, half of discover's 8): a frame of the default corpus holds about 3.3
+    /// planted directions on average (1.8 sustained, 1.5 of the faint bed, rarely a brief one), and a larger k lets
+    /// latents absorb several concepts. BENCHMARKS.md compares both settings.
+    /// </summary>
+    public const int DefaultK = 4;
+
     /// <summary>The paper's order of the methods on mAP, worst first.</summary>
     public static readonly IReadOnlyList<BenchmarkMethod> PaperOrder =
     [
@@ -88,7 +101,7 @@ public static class KnownAnswerBenchmark
                 ActivationsDirectory = Path.Combine(folder, KnownAnswerCorpus.ActivationsFolder),
                 OutputDirectory = Path.Combine(folder, "run"),
                 LabelsPath = labels,
-                LatentCount = options.LatentCount,
+                LatentCount = options.LatentCount ?? DefaultLatentsPerUnit * options.Corpus.Width,
                 K = options.K,
                 Steps = options.Steps,
                 BatchSize = options.BatchSize,

@@ -6,15 +6,16 @@ namespace ArdMl.Tests.KnownAnswer;
 
 /// <summary>The known-answer benchmark at a size for the test suite: planted truth in, the paper's order out.</summary>
 /// <remarks>
-/// At this size (500 clips, d = 32, 112 concepts, discover's 600 SAE steps) the development machine measured raw 0.21 &lt;
-/// random 0.24 &lt; mean only 0.34 &lt; coverage only 0.49 &lt; AR&amp;D 0.56, 2.6 × raw. The full benchmark's targets
-/// (AR&amp;D ≥ 0.9 and ≥ 3 × raw) need its 800 clips and 3,000 steps (BENCHMARKS.md: 0.88 and 4.7 ×), too slow for the
-/// suite, so the floors here are the small size's, with a margin.
+/// At this size (500 clips, d = 32, 112 concepts, the benchmark's m = 8 × d and k = 4 but discover's 600 SAE steps)
+/// the development machine measured mAP 0.08 for raw neurons and 0.79 for AR&amp;D (9.6 × raw), in the paper's order, under the benchmark's protocol
+/// (names and thresholds from discovery and calibration clips, figures on the other 30 %). The full benchmark's
+/// target (AR&amp;D ≥ 0.9) needs its 800 clips of d = 48 and 3,000 steps, too slow for the suite, so the floors here
+/// are the small size's with a margin: the paper's order, AR&amp;D ≥ 0.7 and ≥ 3 × raw.
 /// </remarks>
 public sealed class KnownAnswerBenchmarkTests : IDisposable
 {
-    private const double MinimumArdMeanAveragePrecision = 0.5;
-    private const double MinimumArdOverRaw = 2.2;
+    private const double MinimumArdMeanAveragePrecision = 0.7;
+    private const double MinimumArdOverRaw = 3;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("ardml-known-answer-").FullName;
 
@@ -38,7 +39,7 @@ public sealed class KnownAnswerBenchmarkTests : IDisposable
 
         var manifest = DiscoveryManifest.Load(result.Discovery.RunDirectory);
         manifest.ActivationsDirectory.Should().Be(Path.Combine(_folder, KnownAnswerCorpus.ActivationsFolder));
-        manifest.LatentCount.Should().Be(4 * 32);
+        manifest.LatentCount.Should().Be(KnownAnswerBenchmark.DefaultLatentsPerUnit * 32);
         manifest.NamingSource.Should().Be("labels");
         foreach (var file in new[] { "model.zip", "concepts.json", "concept-scores.csv", "clip-statistics.idv", "run.json" })
         {
