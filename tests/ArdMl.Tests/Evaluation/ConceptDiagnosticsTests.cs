@@ -123,7 +123,7 @@ public sealed class ConceptDiagnosticsTests : IDisposable
         var rows = new List<(string, string)>();
         for (var group = 0; group < 4; group++)
         {
-            for (var n = 0; n < 60; n++)
+            for (var n = 0; n < 100; n++)
             {
                 var clip = $"g{group}_{n:D3}";
                 var label = LabelNames[n % LabelNames.Length];
