@@ -67,7 +67,7 @@ public static class ConceptDiagnostics
         }
 
         var pattern = groupPattern is null ? null : ClipGroupPattern.Create(groupPattern);
-        var probe = new LabelProbe(new MLContext(seed: 0), options.L1Regularization, options.L2Regularization);
+        var probe = new LabelProbe(new MLContext(seed: 0), options);
         var mapper = new ConceptLabelMapper(labels.Vocabulary);
         var results = new List<LabelDiagnostics>();
         var total = folds.Count * labels.Vocabulary.Count;
@@ -146,7 +146,7 @@ public static class ConceptDiagnostics
 
     /// <summary>
     /// The erasure curve at 0, 1, 2, 4, … removed latents (and m, where no feature is left and AP is chance), then a
-    /// bisection between the last count above <paramref name="stop"/> and the first at or below it, to 1% of m.
+    /// bisection between the last count above <paramref name="stop"/> and the first at or below it, to 2% of m.
     /// </summary>
     private static (IReadOnlyList<ErasurePoint> Curve, double Share) Erase(int[] order, double full, double stop, Func<int[], double> fit)
     {
@@ -180,7 +180,7 @@ public static class ConceptDiagnostics
             }
         }
 
-        while (below - above > Math.Max(1, m / 100))
+        while (below - above > Math.Max(1, m / 50))
         {
             var middle = (above + below) / 2;
             if (At(middle) <= stop)

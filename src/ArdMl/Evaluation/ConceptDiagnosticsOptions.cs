@@ -30,6 +30,12 @@ public sealed record ConceptDiagnosticsOptions
     /// <summary>L1 weight of the probes (ML.NET's LbfgsLogisticRegression default 1).</summary>
     public float L1Regularization { get; init; } = 1f;
 
+    /// <summary>Most L-BFGS iterations per probe. Default 100 (ML.NET's default has no limit; a probe's ranking settles long before).</summary>
+    public int ProbeIterations { get; init; } = 100;
+
+    /// <summary>L-BFGS convergence tolerance of the probes. Default 1e-4 (ML.NET's default 1e-7).</summary>
+    public float ProbeTolerance { get; init; } = 1e-4f;
+
     internal void Validate()
     {
         if (SparseProbeSizes.Count == 0 || SparseProbeSizes.Any(k => k < 1))
@@ -40,6 +46,11 @@ public sealed record ConceptDiagnosticsOptions
         if (!(ErasureMargin >= 0 && ErasureMargin < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(ErasureMargin), ErasureMargin, "The erasure margin must lie in [0, 1).");
+        }
+
+        if (ProbeIterations < 1 || !(ProbeTolerance > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProbeIterations), "ProbeIterations and ProbeTolerance must be positive.");
         }
 
         if (TopClipCount < 1 || ChanceDraws < 1)

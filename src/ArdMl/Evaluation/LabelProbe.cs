@@ -8,7 +8,7 @@ namespace ArdMl.Evaluation;
 /// A one-label linear probe: ML.NET's L-BFGS logistic regression (after a mean-variance normaliser) fitted on the
 /// training clips' feature vectors (label present or not), scoring other clips by its raw score.
 /// </summary>
-internal sealed class LabelProbe(MLContext ml, float l1, float l2)
+internal sealed class LabelProbe(MLContext ml, ConceptDiagnosticsOptions options)
 {
     /// <summary>Fits on <paramref name="train"/> and returns the average precision of its scores on <paramref name="test"/>.</summary>
     /// <param name="train">Training vectors and whether each carries the label (both classes present).</param>
@@ -29,8 +29,10 @@ internal sealed class LabelProbe(MLContext ml, float l1, float l2)
             {
                 LabelColumnName = nameof(ProbeRow.Label),
                 FeatureColumnName = "NormalizedFeatures",
-                L1Regularization = l1,
-                L2Regularization = l2,
+                L1Regularization = options.L1Regularization,
+                L2Regularization = options.L2Regularization,
+                MaximumNumberOfIterations = options.ProbeIterations,
+                OptimizationTolerance = options.ProbeTolerance,
                 NumberOfThreads = 1,
             }));
         var model = pipeline.Fit(ml.Data.LoadFromEnumerable(train.Select(t => new ProbeRow { Label = t.Label, Features = t.Features }), schema));
