@@ -22,24 +22,49 @@ internal static class EvalCommand
             Description = "Regular expression finding each clip's group (speaker, recording, category) in its path, e.g. '^\\d+_([a-z]+)_' for FSDD speakers: "
                 + "discovery, calibration and evaluation never share a group (one fold per group). Default: the run's own --group-by, else a hash split by clip.",
         };
-        var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer.")
+        var stabilitySeeds = new Option<int?>("--stability-seeds")
         {
-            run, labels, groupBy,
+            Description = "Also train the SAE with this many further seeds (1-16) on the run's activations (audio runs are re-extracted) and compare "
+                + "decoder directions with the run's SAE, beside untrained SAEs. Default: off.",
         };
-        command.SetAction(parse => Run(parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy)) is null ? 1 : 0);
+        var noDiagnostics = new Option<bool>("--no-diagnostics") { Description = "Skip the diagnostics (sparse probing, erasure, group concentration)." };
+        var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer; then diagnostics of why concepts fail.")
+        {
+            run, labels, groupBy, stabilitySeeds, noDiagnostics,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy), parse.GetValue(stabilitySeeds), !parse.GetValue(noDiagnostics)) is null ? 1 : 0);
         return command;
     }
 
     /// <summary>Runs the comparison, prints the table and writes eval.md / eval.json; null (message on stderr) on failure.</summary>
-    public static MethodComparisonResult? Run(string runDirectory, string labelsPath, string? groupPattern = null)
+    public static MethodComparisonResult? Run(string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true)
     {
         MethodComparisonResult result;
         try
         {
+            var lastStage = "";
             result = MethodComparison.Run(
                 runDirectory,
                 labelsPath,
-                new MethodComparisonOptions { GroupPattern = groupPattern },
+                new MethodComparisonOptions
+                {
+                    GroupPattern = groupPattern,
+                    Diagnostics = diagnostics ? new ConceptDiagnosticsOptions() : null,
+                    DiagnosticsProgress = new ImmediateProgress<ConceptDiagnosticsProgress>(p =>
+                        Console.Error.WriteLine($"  diagnostics {p.Done + 1}/{p.Total}: fold {p.Fold}, label {p.Label}")),
+                    Stability = stabilitySeeds is { } seeds ? new SaeStabilityOptions { FurtherSeeds = seeds } : null,
+                    StabilityProgress = new ImmediateProgress<DiscoveryProgress>(p =>
+                    {
+                        // One line per tenth of each stage.
+                        var line = $"  stability: {p.Stage} {p.Detail} {(p.Total > 0 ? 10 * p.Done / p.Total : 0) * 10}%";
+                        if (line != lastStage)
+                        {
+                            Console.Error.WriteLine(line);
+                            lastStage = line;
+                        }
+                    }),
+                },
                 new ImmediateProgress<BenchmarkMethod>(m => Console.Error.WriteLine($"  evaluating {MethodComparison.DisplayName(m)}")));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or LabelFileException or ArdMl.Concepts.CaptionFileException or FormatException)
@@ -53,6 +78,19 @@ internal static class EvalCommand
         foreach (var row in result.Rows)
         {
             Console.WriteLine($"  {row.Result.MethodName}: {row.Result.ConceptCount} concepts, {row.Result.MappedConceptCount} mapped to labels, {row.Result.EvaluatedConceptCount} evaluated");
+        }
+
+        if (result.Diagnostics is { } found)
+        {
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Why concepts fail (average precision on evaluation clips, mean over folds; m = {found.LatentCount}):"));
+            Console.Write(found.ToTable());
+            Console.WriteLine("  " + ConceptDiagnostics.Explanation);
+        }
+
+        if (result.Stability is { } stability)
+        {
+            Console.WriteLine(stability.Summary);
         }
 
         File.WriteAllText(Path.Combine(runDirectory, MarkdownFile), result.ToMarkdown());

@@ -19,6 +19,18 @@ public sealed class MethodComparisonOptions
 
     /// <summary>Whether the probe ceiling row is computed. Default true.</summary>
     public bool IncludeProbe { get; init; } = true;
+
+    /// <summary>Why concepts fail (<see cref="ConceptDiagnostics"/>, on the AR&amp;D concepts of each fold); null skips them. Default: on, with the defaults.</summary>
+    public ConceptDiagnosticsOptions? Diagnostics { get; init; } = new();
+
+    /// <summary>Receives each label the diagnostics measure.</summary>
+    public IProgress<ConceptDiagnosticsProgress>? DiagnosticsProgress { get; init; }
+
+    /// <summary>SAE stability over further seeds (<see cref="SaeSeedStability"/>; retrains the SAE, re-extracting audio runs); null (default) skips it.</summary>
+    public SaeStabilityOptions? Stability { get; init; }
+
+    /// <summary>Receives re-extraction and training progress of the stability check.</summary>
+    public IProgress<DiscoveryProgress>? StabilityProgress { get; init; }
 }
 
 /// <summary>
@@ -131,7 +143,21 @@ public static class MethodComparison
         }
 
         var rows = perMethod.Select(p => new MethodComparisonRow(p.Key, p.Value, Pooled(DisplayName(p.Key), p.Value))).ToList();
-        return new MethodComparisonResult(rows, labels.ClipIds.Count, Path.GetFullPath(labelsPath), folds, groupPattern);
+        var diagnostics = options.Diagnostics is null
+            ? null
+            : ConceptDiagnostics.Evaluate(
+                store,
+                labels,
+                [.. folds.Select((f, i) => new ConceptDiagnosticsFold(f, perMethod[BenchmarkMethod.Ard][i].Dictionary))],
+                groupPattern,
+                options.Diagnostics,
+                options.DiagnosticsProgress);
+        var stability = options.Stability is null ? null : SaeSeedStability.Measure(runDirectory, options.Stability, options.StabilityProgress);
+        return new MethodComparisonResult(rows, labels.ClipIds.Count, Path.GetFullPath(labelsPath), folds, groupPattern)
+        {
+            Diagnostics = diagnostics,
+            Stability = stability,
+        };
     }
 
     /// <summary>The row name of a method in the table.</summary>

@@ -25,6 +25,7 @@ public sealed class MethodComparisonResult
     {
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
     };
 
     internal MethodComparisonResult(
@@ -60,6 +61,12 @@ public sealed class MethodComparisonResult
     /// <summary>The group pattern of the split, or null (hash split).</summary>
     public string? GroupPattern { get; }
 
+    /// <summary>Why concepts fail: sparse probing, erasure and group concentration per label, or null when not computed.</summary>
+    public ConceptDiagnosticsResult? Diagnostics { get; init; }
+
+    /// <summary>SAE stability over seeds, or null when not computed.</summary>
+    public SaeStabilityResult? Stability { get; init; }
+
     /// <summary>Which clips each step saw, in a few sentences.</summary>
     public string Protocol
     {
@@ -91,6 +98,17 @@ public sealed class MethodComparisonResult
         }
 
         text.Append('\n').Append(MethodComparison.Explanation).Append('\n');
+        if (Diagnostics is not null)
+        {
+            text.Append("\n## Why concepts fail: diagnostics\n\n").Append(Diagnostics.ToTable(markdown: true)).Append('\n');
+            text.Append("Figures are average precision on the evaluation clips, means over folds. ").Append(ConceptDiagnostics.Explanation).Append('\n');
+        }
+
+        if (Stability is not null)
+        {
+            text.Append('\n').Append(Stability.Summary).Append(".\n");
+        }
+
         return text.ToString();
     }
 
@@ -135,6 +153,21 @@ public sealed class MethodComparisonResult
                     }),
                 }),
             }),
+            diagnostics = Diagnostics is null ? null : new
+            {
+                latents = Diagnostics.LatentCount,
+                sparseProbeSizes = Diagnostics.SparseProbeSizes,
+                fullLayerMeanAveragePrecision = Diagnostics.FullLayerMeanAveragePrecision,
+                fullCodeMeanAveragePrecision = Diagnostics.FullCodeMeanAveragePrecision,
+                sparseMeanAveragePrecision = Diagnostics.SparseProbeSizes.Select(k => new { k, meanAveragePrecision = Diagnostics.SparseMeanAveragePrecision(k) }),
+                meanChance = Diagnostics.MeanChance,
+                meanErasureShare = Diagnostics.MeanErasureShare,
+                meanConcentration = Diagnostics.MeanConcentration,
+                meanExpectedConcentration = Diagnostics.MeanExpectedConcentration,
+                labels = Diagnostics.Labels,
+                perFold = Diagnostics.PerFold,
+            },
+            stability = Stability,
         },
         Json);
 }
