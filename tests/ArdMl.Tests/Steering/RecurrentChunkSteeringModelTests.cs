@@ -1,6 +1,7 @@
 using ArdMl.Activations;
 using ArdMl.Steering;
 using ArdMl.Tests.Infrastructure;
+using Microsoft.ML.OnnxRuntime;
 
 namespace ArdMl.Tests.Steering;
 
@@ -8,20 +9,36 @@ namespace ArdMl.Tests.Steering;
 public sealed class RecurrentChunkSteeringModelTests
 {
     [SkippableFact]
-    public void Described_Silero_matches_the_hand_written_chunk_loop_unsteered_and_steered()
+    public void Described_Silero_matches_the_unsplit_model_run_chunk_by_chunk()
     {
         Skip.If(SteeringTestModels.SileroOp15 is null || SteeringTestModels.SonicPiSamples is null, SharedAssets.MissingMessage);
-        var description = ModelDescription.Load(Path.Combine(SharedAssets.RepositoryRoot, "models", "silero-vad.json"));
-        using var described = (RecurrentChunkSteeringModel)DescribedSteeringModel.Open(description, SteeringTestModels.SileroEncoderTap, "output");
-        using var reference = new SileroVadSteeringModel(SteeringTestModels.SileroOp15!);
-        described.TapWidth.Should().Be(reference.TapWidth);
-        var neuron = new NeuronIntervention(described.TapWidth, 7, new SteeringEdit(SteeringMode.Add, 20, Frames: [3, 4, 5]));
-        foreach (var path in SteeringTestModels.SonicPiClips(2, 30))
+        using var described = SteeringTestModels.OpenSilero();
+        described.TapWidth.Should().Be(128);
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        using var original = new InferenceSession(SteeringTestModels.SileroOp15!, options);
+        foreach (var path in SteeringTestModels.SonicPiClips(2, 30).Concat(SteeringTestModels.FsddClips(1)))
         {
             var samples = SteeringTestModels.LoadSeconds(path, 0.7);
-            described.Run(samples, null).Should().Equal(reference.Run(samples, null));
-            described.Run(samples, neuron).Should().Equal(reference.Run(samples, neuron));
-            described.CollectTapFrames(samples).Should().Equal(reference.CollectTapFrames(samples));
+            var expected = SileroSteeringTests.RunOriginal(original, samples);
+            var actual = described.Run(samples, null);
+            actual.Should().HaveCount(expected.Length);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                actual[i].Should().BeApproximately(expected[i], 1e-5f, $"chunk {i} of {Path.GetFileName(path)}");
+            }
+
+            described.CollectTapFrames(samples).Should().HaveCount(expected.Length * 128, "one 128-d encoder frame per chunk");
         }
+    }
+
+    [SkippableFact]
+    public void A_description_naming_an_absent_state_input_is_refused_with_the_field_and_the_model_inputs()
+    {
+        Skip.If(SteeringTestModels.SileroOp15 is null, SharedAssets.MissingMessage);
+        var json = File.ReadAllText(Path.Combine(SharedAssets.RepositoryRoot, "models", "silero-vad.json"))
+            .Replace("\"input\": \"state\"", "\"input\": \"hidden\"", StringComparison.Ordinal);
+        var description = ModelDescription.Parse(json, "edited.json", Path.Combine(SharedAssets.RepositoryRoot, "models"));
+        FluentActions.Invoking(() => DescribedSteeringModel.Open(description, SteeringTestModels.SileroEncoderTap, "output"))
+            .Should().Throw<ArgumentException>().WithMessage("*frontEnd.state.input*'hidden'*input, state, sr*");
     }
 }
