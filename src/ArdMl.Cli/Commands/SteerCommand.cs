@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using ArdMl.Activations;
 using ArdMl.Audio;
+using ArdMl.Evaluation;
 using ArdMl.MlNet;
 using ArdMl.Sae;
 using ArdMl.Steering;
@@ -12,8 +13,10 @@ using Spectre.Console;
 namespace ArdMl.Cli.Commands;
 
 /// <summary>
-/// <c>ard steer</c>: steer one SAE latent at a model's tap over a folder of clips and report the steering sensitivity
-/// (share of clips whose output moves to the target) next to the best raw-neuron baseline at equal strength.
+/// <c>ard steer</c>: steer one SAE latent at a model's tap over a folder of clips, at one or more strengths, and report
+/// per strength the share of clips whose output moves to the target and the target's change per unit of edit norm,
+/// next to two raw-neuron baselines edited by the same L2 norm: the neuron chosen by the latent's label rule before the
+/// run (with <c>--latent auto:…</c>) and the best of the candidate neurons on the measured clips (optimistic).
 /// </summary>
 internal static class SteerCommand
 {
@@ -25,23 +28,29 @@ internal static class SteerCommand
         var latent = new Option<string>("--latent")
         {
             Description = "The latent to steer: an index, or auto:<labels csv>:<label> to pick the latent whose mean activation is highest on clips "
-                + "labelled <label> relative to the other clips of the CSV (columns path,label; paths relative to the CSV's folder).",
+                + "labelled <label> relative to the other clips of the CSV (header clip,text as in every labels file; clips relative to the CSV's folder); "
+                + "the same rule picks the raw-neuron baseline. Use clips other than those of --audio.",
             Required = true,
         };
         var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of clips to steer (searched recursively: WAV, FLAC, MP3, Ogg).", Required = true };
         var mode = new Option<SteeringMode>("--mode") { Description = "set, add or scale the latent (and the neurons).", DefaultValueFactory = _ => SteeringMode.Set };
-        var strength = new Option<double>("--strength") { Description = "The value set or added (in activation-norm units), or the scale factor.", DefaultValueFactory = _ => 10 };
+        var strength = new Option<string>("--strength")
+        {
+            Description = "The value set or added, as an L2 norm in activation space (the same for the latent and the neurons), or the scale factor; "
+                + "a comma-separated list sweeps the strengths (e.g. 1,2,5,10,20).",
+            DefaultValueFactory = _ => "10",
+        };
         var frames = new Option<string>("--frames") { Description = "Tap frames to edit: all, a range a-b (inclusive) or a list a,b,c (frames numbered across the clip).", DefaultValueFactory = _ => "all" };
         var target = new Option<string>("--target")
         {
             Description = "The target: <output>:<class index> (arg-max of the output is that class) or <output>:>=<threshold> / <output>:<=<threshold> (the output's mean).",
             Required = true,
         };
-        var output = new Option<FileInfo?>("--out", "-o") { Description = "Per-clip CSV of unsteered vs steered target scores for the latent and the best neuron." };
+        var output = new Option<FileInfo?>("--out", "-o") { Description = "Per-clip CSV of unsteered vs steered target scores per strength for the latent and the neurons." };
         var axes = new Option<string?>("--axes") { Description = "Tap axes as frames=..;features=.. (default: from the description's tap layouts)." };
-        var neurons = new Option<int>("--neurons") { Description = "Raw-neuron candidates tried as the baseline (largest |w_j| of the latent's decoder direction).", DefaultValueFactory = _ => SteeringSensitivityAnalysis.DefaultNeuronCandidates };
+        var neurons = new Option<int>("--neurons") { Description = "Raw-neuron candidates for the optimistic baseline (largest |w_j| of the latent's decoder direction, best on the measured clips).", DefaultValueFactory = _ => SteeringSensitivityAnalysis.DefaultNeuronCandidates };
         var maxSeconds = new Option<double?>("--max-seconds") { Description = "Use at most this many seconds of each clip." };
-        var command = new Command("steer", "Steer an SAE latent inside a model and compare its steering sensitivity with the best raw neuron at equal strength.")
+        var command = new Command("steer", "Steer an SAE latent inside a model over a strength sweep and compare it with raw neurons edited by the same L2 norm.")
         {
             description, tap, sae, latent, audio, mode, strength, frames, target, output, axes, neurons, maxSeconds,
         };
@@ -55,7 +64,9 @@ internal static class SteerCommand
                     parse.GetValue(sae)!.FullName,
                     parse.GetValue(latent)!,
                     parse.GetValue(audio)!.FullName,
-                    new SteeringEdit(parse.GetValue(mode), parse.GetValue(strength), SteeringUnits.ActivationNorm, ParseFrames(parse.GetValue(frames))),
+                    parse.GetValue(mode),
+                    ParseStrengths(parse.GetValue(strength)),
+                    ParseFrames(parse.GetValue(frames)),
                     parse.GetValue(target)!,
                     parse.GetValue(output)?.FullName,
                     parse.GetValue(axes) is { } a ? TapAxisSpec.Parse(a) : null,
@@ -65,7 +76,7 @@ internal static class SteerCommand
             }
             catch (Exception e) when (e is ModelDescriptionException or ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException
                                           or InvalidDataException or IOException or NotSupportedException or AudioDecodeException or SafeTensorsFormatException
-                                          or InvalidOperationException)
+                                          or InvalidOperationException or LabelFileException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;
@@ -97,6 +108,20 @@ internal static class SteerCommand
         }
 
         return result;
+    }
+
+    /// <summary>Parses one strength or a comma-separated list of strengths.</summary>
+    internal static IReadOnlyList<double> ParseStrengths(string? text)
+    {
+        var parts = (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+        {
+            throw new FormatException("--strength: expected a number or a comma-separated list of numbers (e.g. 1,2,5,10,20).");
+        }
+
+        return [.. parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? v
+            : throw new FormatException($"--strength '{text}': '{p}' is not a finite number."))];
     }
 
     /// <summary>Parses <c>&lt;output&gt;:&lt;class&gt;</c>, <c>&lt;output&gt;:&gt;=t</c> or <c>&lt;output&gt;:&lt;=t</c>.</summary>
@@ -174,32 +199,37 @@ internal static class SteerCommand
                 throw new ArgumentException($"No audio clips in '{request.AudioFolder}'.");
             }
 
-            int latentIndex = ResolveLatent(request, model, adapter);
-            var intervention = new LatentIntervention(adapter, latentIndex, request.Edit);
+            var (latentIndex, labelNeuron) = ResolveLatent(request, model, adapter);
+            var first = new LatentIntervention(adapter, latentIndex, new SteeringEdit(request.Mode, request.Strengths[0], SteeringUnits.ActivationNorm, request.Frames));
             AnsiConsole.MarkupLine(Markup.Escape(
-                $"Steering {request.Description.Name} at '{request.Tap}' (d={model.TapWidth}) with SAE m={adapter.LatentCount}: {intervention.Description}, "
-                + $"‖w‖={intervention.DirectionNorm:G4}; target {target.Description} on '{outputName}'; {clips.Count} clips; {request.NeuronCandidates} neuron candidates."));
+                $"Steering {request.Description.Name} at '{request.Tap}' (d={model.TapWidth}) with SAE m={adapter.LatentCount}: latent {latentIndex} "
+                + $"{request.Mode.ToString().ToLowerInvariant()} at strengths {string.Join(", ", request.Strengths.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))} "
+                + $"(L2 norm in activation space), ‖w‖={first.DirectionNorm:G4}; target {target.Description} on '{outputName}'; {clips.Count} clips; "
+                + (labelNeuron is int n ? $"label-chosen neuron {n}; " : "no label-chosen neuron (give --latent auto:<csv>:<label>); ")
+                + $"{request.NeuronCandidates} candidates for the optimistic neuron."));
 
             var analysis = new SteeringSensitivityAnalysis(model, target);
-            NeuronComparison? comparison = null;
+            SteeringSweep? sweep = null;
+            int perStrength = 1 + request.NeuronCandidates + (labelNeuron is null ? 0 : 1);
             AnsiConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(context =>
                 {
-                    var task = context.AddTask("steering", maxValue: clips.Count * (1 + request.NeuronCandidates));
+                    var task = context.AddTask("steering", maxValue: clips.Count * perStrength * request.Strengths.Count);
                     var progress = new ImmediateProgress<SteeringProgress>(p =>
                     {
                         task.Increment(1);
                         task.Description = Markup.Escape($"{p.Intervention}: {p.ClipsDone}/{p.ClipCount}");
                     });
-                    comparison = analysis.CompareWithBestNeuron(clips, intervention, request.NeuronCandidates, progress);
+                    sweep = analysis.SweepStrengths(
+                        clips, adapter, latentIndex, labelNeuron, request.Mode, request.Strengths, request.Frames, request.NeuronCandidates, progress);
                 });
 
-            Report(comparison!, target);
+            Report(sweep!, target);
             if (request.OutputCsv is not null)
             {
-                WriteCsv(request.OutputCsv, comparison!);
+                WriteCsv(request.OutputCsv, sweep!);
                 AnsiConsole.MarkupLine($"Wrote {Markup.Escape(request.OutputCsv)}.");
             }
 
@@ -211,13 +241,13 @@ internal static class SteerCommand
         }
     }
 
-    private static int ResolveLatent(SteerRequest request, ISteeringModel model, TopKSaeSteeringAdapter adapter)
+    private static (int Latent, int? LabelNeuron) ResolveLatent(SteerRequest request, ISteeringModel model, TopKSaeSteeringAdapter adapter)
     {
         const string Auto = "auto:";
         if (!request.Latent.StartsWith(Auto, StringComparison.OrdinalIgnoreCase))
         {
             return int.TryParse(request.Latent, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-                ? index
+                ? (index, null)
                 : throw new FormatException($"--latent '{request.Latent}': expected a latent index or auto:<labels csv>:<label>.");
         }
 
@@ -230,96 +260,119 @@ internal static class SteerCommand
 
         var csv = Path.GetFullPath(rest[..colon]);
         var label = rest[(colon + 1)..];
-        var labelled = ReadLabels(csv);
-        var clips = LoadClips(Path.GetDirectoryName(csv)!, labelled.Select(l => l.Path).ToList(), request.Description.SampleRate, request.MaxSeconds);
-        var input = clips.Select((c, i) => (c, labelled[i].Labels.Contains(label))).ToList();
-        IReadOnlyList<LatentContrast> ranking = [];
+        if (!File.Exists(csv))
+        {
+            throw new FileNotFoundException($"--latent: the labels CSV '{csv}' does not exist.", csv);
+        }
+
+        var labels = ClipLabelSet.ReadCsv(csv);
+        if (!labels.Vocabulary.Contains(label, StringComparer.Ordinal))
+        {
+            throw new ArgumentException(
+                $"--latent: no clip of '{csv}' carries the label '{label}'; its labels are {string.Join(", ", labels.Vocabulary.Take(20))}.");
+        }
+
+        var folder = Path.GetDirectoryName(csv)!;
+        var clipFrames = new List<(float[] Frames, bool HasLabel)>(labels.ClipIds.Count);
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask(Markup.Escape($"encoding labelled clips for '{label}'"), maxValue: clips.Count);
-                ranking = LabelContrastLatentSelector.Rank(model, adapter, input, new ImmediateProgress<int>(n => task.Value = n));
+                var task = context.AddTask(Markup.Escape($"collecting tap frames of the labelled clips for '{label}'"), maxValue: labels.ClipIds.Count);
+                foreach (var clip in labels.ClipIds)
+                {
+                    var path = Path.Combine(folder, clip);
+                    if (!File.Exists(path))
+                    {
+                        throw new FileNotFoundException($"Labels CSV '{csv}' names the clip '{clip}', but '{path}' does not exist.", path);
+                    }
+
+                    var samples = AudioLoader.LoadMono(path, request.Description.SampleRate, request.MaxSeconds);
+                    clipFrames.Add((model.CollectTapFrames(samples), labels.HasLabel(clip, label)));
+                    task.Increment(1);
+                }
             });
 
-        var table = new Table().AddColumns("latent", $"mean ({label})", "mean (others)", "difference");
-        foreach (var l in ranking.Take(5))
+        var latents = LabelContrastLatentSelector.Rank(clipFrames, adapter);
+        var neurons = LabelContrastNeuronSelector.Rank(clipFrames, model.TapWidth);
+        var table = new Table().AddColumns("rank", "latent", $"mean ({label})", "mean (others)", "difference", "neuron", $"mean ({label})", "mean (others)", "difference");
+        for (int i = 0; i < Math.Min(5, Math.Min(latents.Count, neurons.Count)); i++)
         {
             table.AddRow(
-                l.Latent.ToString(CultureInfo.InvariantCulture),
-                l.MeanWithLabel.ToString("G4", CultureInfo.InvariantCulture),
-                l.MeanWithoutLabel.ToString("G4", CultureInfo.InvariantCulture),
-                l.Difference.ToString("G4", CultureInfo.InvariantCulture));
+                (i + 1).ToString(CultureInfo.InvariantCulture),
+                latents[i].Latent.ToString(CultureInfo.InvariantCulture),
+                latents[i].MeanWithLabel.ToString("G4", CultureInfo.InvariantCulture),
+                latents[i].MeanWithoutLabel.ToString("G4", CultureInfo.InvariantCulture),
+                latents[i].Difference.ToString("G4", CultureInfo.InvariantCulture),
+                neurons[i].Neuron.ToString(CultureInfo.InvariantCulture),
+                neurons[i].MeanWithLabel.ToString("G4", CultureInfo.InvariantCulture),
+                neurons[i].MeanWithoutLabel.ToString("G4", CultureInfo.InvariantCulture),
+                neurons[i].Difference.ToString("G4", CultureInfo.InvariantCulture));
         }
 
         AnsiConsole.MarkupLine(Markup.Escape(
-            $"Latents by label contrast for '{label}' ({input.Count(c => c.Item2)} labelled, {input.Count(c => !c.Item2)} other clips of {csv}):"));
+            $"Latents and raw neurons by label contrast for '{label}' ({clipFrames.Count(c => c.HasLabel)} labelled, "
+            + $"{clipFrames.Count(c => !c.HasLabel)} other clips of {csv}):"));
         AnsiConsole.Write(table);
-        return ranking[0].Latent;
-    }
-
-    private static List<(string Path, HashSet<string> Labels)> ReadLabels(string csv)
-    {
-        if (!File.Exists(csv))
-        {
-            throw new FileNotFoundException($"Labels CSV '{csv}' does not exist.", csv);
-        }
-
-        var lines = File.ReadAllLines(csv).Where(l => l.Length > 0).ToList();
-        if (lines.Count < 2 || !lines[0].Replace(" ", "", StringComparison.Ordinal).Equals("path,label", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidDataException($"Labels CSV '{csv}': expected the header 'path,label' and at least one row.");
-        }
-
-        var rows = new List<(string, HashSet<string>)>();
-        for (int i = 1; i < lines.Count; i++)
-        {
-            int comma = lines[i].IndexOf(',', StringComparison.Ordinal);
-            if (comma <= 0)
-            {
-                throw new InvalidDataException($"Labels CSV '{csv}', line {i + 1}: expected path,label.");
-            }
-
-            var labels = lines[i][(comma + 1)..].Trim().Trim('"').Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            rows.Add((lines[i][..comma].Trim().Trim('"'), labels.ToHashSet(StringComparer.Ordinal)));
-        }
-
-        return rows;
+        return (latents[0].Latent, neurons[0].Neuron);
     }
 
     private static List<SteeringClip> LoadClips(string root, IReadOnlyList<string> paths, int sampleRate, double? maxSeconds) =>
         [.. paths.Select(p => new SteeringClip(p, AudioLoader.LoadMono(Path.Combine(root, p), sampleRate, maxSeconds)))];
 
-    private static void Report(NeuronComparison comparison, ISteeringTarget target)
+    private static void Report(SteeringSweep sweep, ISteeringTarget target)
     {
-        var table = new Table().AddColumns("intervention", "clips", "already at target", "eligible", "moved", "sensitivity", "mean score shift");
-        void Row(SteeringSensitivity s, string label) => table.AddRow(
-            Markup.Escape(label),
-            s.ClipCount.ToString(CultureInfo.InvariantCulture),
-            s.AlreadyAtTarget.ToString(CultureInfo.InvariantCulture),
-            s.Eligible.ToString(CultureInfo.InvariantCulture),
-            s.Moved.ToString(CultureInfo.InvariantCulture),
-            double.IsNaN(s.Share) ? "n/a" : s.Share.ToString("P1", CultureInfo.InvariantCulture),
-            s.MeanScoreShift.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture));
-        Row(comparison.Latent, "SAE latent");
-        Row(comparison.BestNeuron, "best neuron");
+        var c = CultureInfo.InvariantCulture;
+        string Moved(SteeringSensitivity? s) => s is null ? "–" : double.IsNaN(s.Share) ? $"{s.Moved}/{s.Eligible}" : $"{s.Moved}/{s.Eligible} ({s.Share.ToString("P1", c)})";
+        string PerNorm(SteeringSensitivity? s) => s is null || double.IsNaN(s.ShiftPerEditNorm) ? "–" : s.ShiftPerEditNorm.ToString("+0.00000;-0.00000", c);
+        var table = new Table().AddColumns(
+            "strength", "latent moved", "latent Δ/‖edit‖", "label neuron moved", "label neuron Δ/‖edit‖", "optimistic neuron", "moved", "Δ/‖edit‖", "latent ÷ label neuron");
+        foreach (var p in sweep.Points)
+        {
+            table.AddRow(
+                p.Strength.ToString("G4", c),
+                Moved(p.Latent),
+                PerNorm(p.Latent),
+                Moved(p.LabelNeuron),
+                PerNorm(p.LabelNeuron),
+                p.OptimisticNeuronIndex.ToString(c),
+                Moved(p.OptimisticNeuron),
+                PerNorm(p.OptimisticNeuron),
+                double.IsNaN(p.LatentOverLabelNeuron) ? "–" : p.LatentOverLabelNeuron.ToString("0.00", c) + "×");
+        }
+
         AnsiConsole.MarkupLine(Markup.Escape(
-            $"Steering sensitivity (share of clips not at '{target.Description}' unsteered that reach it steered) of the SAE latent "
-            + $"({comparison.Latent.Intervention}) and the best raw neuron at equal strength ({comparison.BestNeuron.Intervention}):"));
+            $"Per strength: share of the clips not at '{target.Description}' unsteered that reach it steered ('moved'), and the mean change of the "
+            + $"target score per unit of edit norm (Δ/‖edit‖, the norm measured in activation space) for latent {sweep.LatentIndex}, the label-chosen "
+            + $"neuron {(sweep.LabelNeuronIndex is int n ? n.ToString(c) : "(none)")} (chosen before the run) and the best candidate neuron on these clips "
+            + "(optimistic, chosen after the fact):"));
         AnsiConsole.Write(table);
-        var moved = string.Join(", ", comparison.Candidates.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Neuron}:{c.Sensitivity.Moved}")));
-        AnsiConsole.MarkupLine(Markup.Escape($"Neuron candidates (neuron:moved): {moved}"));
+        var half = sweep.FirstWhereLatentMoves(0.5);
+        AnsiConsole.MarkupLine(Markup.Escape(half is null
+            ? "The latent moves no more than half of the eligible clips at any strength swept."
+            : $"Smallest strength where the latent moves ≥ 50 % of the eligible clips: {half.Strength.ToString("G4", c)}; latent ÷ label-chosen neuron "
+              + $"(Δ/‖edit‖) there: {(double.IsNaN(half.LatentOverLabelNeuron) ? "n/a" : half.LatentOverLabelNeuron.ToString("0.00", c) + "×")}."));
     }
 
-    private static void WriteCsv(string path, NeuronComparison comparison)
+    private static void WriteCsv(string path, SteeringSweep sweep)
     {
-        var text = new StringBuilder("clip,intervention,unsteered_score,steered_score,unsteered_reached,steered_reached\n");
-        foreach (var s in new[] { comparison.Latent, comparison.BestNeuron })
+        var text = new StringBuilder("strength,role,intervention,clip,unsteered_score,steered_score,unsteered_reached,steered_reached,mean_edit_norm\n");
+        foreach (var p in sweep.Points)
         {
-            foreach (var c in s.Clips)
+            var rows = new List<(string Role, SteeringSensitivity Sensitivity)> { ("latent", p.Latent) };
+            if (p.LabelNeuron is not null)
             {
-                text.Append(CultureInfo.InvariantCulture, $"{Quote(c.ClipId)},{Quote(s.Intervention)},{c.UnsteeredScore:G6},{c.SteeredScore:G6},{c.UnsteeredReached},{c.SteeredReached}\n");
+                rows.Add(("label-neuron", p.LabelNeuron));
+            }
+
+            rows.Add(("optimistic-neuron", p.OptimisticNeuron));
+            foreach (var (role, s) in rows)
+            {
+                foreach (var c in s.Clips)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{p.Strength:G6},{role},{Quote(s.Intervention)},{Quote(c.ClipId)},{c.UnsteeredScore:G6},{c.SteeredScore:G6},{c.UnsteeredReached},{c.SteeredReached},{s.MeanEditNorm:G6}\n");
+                }
             }
         }
 
@@ -336,7 +389,9 @@ internal static class SteerCommand
         string SaePath,
         string Latent,
         string AudioFolder,
-        SteeringEdit Edit,
+        SteeringMode Mode,
+        IReadOnlyList<double> Strengths,
+        IReadOnlyList<int>? Frames,
         string Target,
         string? OutputCsv,
         TapAxisSpec? Axes,

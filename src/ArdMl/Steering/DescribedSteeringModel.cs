@@ -4,7 +4,7 @@ namespace ArdMl.Steering;
 
 /// <summary>
 /// Opens a steering model for any model described by a <see cref="ModelDescription"/> (models/*.json): Silero-style
-/// recurrent chunk models become a <see cref="SileroVadSteeringModel"/>, windowed models a
+/// recurrent chunk models become a <see cref="RecurrentChunkSteeringModel"/>, windowed models a
 /// <see cref="WindowedSteeringModel"/> whose clip output is the named output averaged over the clip's windows.
 /// </summary>
 public static class DescribedSteeringModel
@@ -26,13 +26,7 @@ public static class DescribedSteeringModel
         switch (description.FrontEnd.Kind)
         {
             case FrontEndKind.RecurrentChunks:
-                if (outputName != "output")
-                {
-                    throw new ArgumentException(
-                        $"{description.Name}: a recurrent chunk model is steered on its per-chunk output 'output', not '{outputName}'.", nameof(outputName));
-                }
-
-                return new SileroVadSteeringModel(modelPath, tap, axes);
+                return new RecurrentChunkSteeringModel(description, modelPath, tap, outputName, axes);
             case FrontEndKind.Windows:
                 return new WindowedSteeringModel(description, modelPath, tap, outputName, axes);
             default:

@@ -33,14 +33,30 @@ public static class LabelContrastLatentSelector
             throw new ArgumentException($"The SAE expects width {autoencoder.InputDim}; the model's tap has width {model.TapWidth}.", nameof(autoencoder));
         }
 
+        var clipFrames = new List<(float[] Frames, bool HasLabel)>(clips.Count);
+        for (int c = 0; c < clips.Count; c++)
+        {
+            clipFrames.Add((model.CollectTapFrames(clips[c].Clip.Samples), clips[c].HasLabel));
+            progress?.Report(c + 1);
+        }
+
+        return Rank(clipFrames, autoencoder);
+    }
+
+    /// <summary>Ranks every latent by its label contrast over tap frames already collected.</summary>
+    /// <param name="clipFrames">Each clip's unsteered tap frames (row-major frames × d) with whether it carries the
+    /// label; both groups must hold a clip with frames.</param>
+    /// <param name="autoencoder">Encodes the frames.</param>
+    public static IReadOnlyList<LatentContrast> Rank(IReadOnlyList<(float[] Frames, bool HasLabel)> clipFrames, ISteerableAutoencoder autoencoder)
+    {
+        ArgumentNullException.ThrowIfNull(clipFrames);
+        ArgumentNullException.ThrowIfNull(autoencoder);
         int m = autoencoder.LatentCount;
         var with = new double[m];
         var without = new double[m];
         int withCount = 0, withoutCount = 0;
-        for (int c = 0; c < clips.Count; c++)
+        foreach (var (frames, hasLabel) in clipFrames)
         {
-            var (clip, hasLabel) = clips[c];
-            var frames = model.CollectTapFrames(clip.Samples);
             int frameCount = frames.Length / autoencoder.InputDim;
             if (frameCount > 0)
             {
@@ -60,14 +76,12 @@ public static class LabelContrastLatentSelector
                     withoutCount++;
                 }
             }
-
-            progress?.Report(c + 1);
         }
 
         if (withCount == 0 || withoutCount == 0)
         {
             throw new ArgumentException(
-                $"Label contrast needs clips with and without the label (with frames); got {withCount} with and {withoutCount} without.", nameof(clips));
+                $"Label contrast needs clips with and without the label (with frames); got {withCount} with and {withoutCount} without.", nameof(clipFrames));
         }
 
         return [.. Enumerable.Range(0, m)

@@ -38,6 +38,20 @@ public sealed class OnnxTensorData
         return new OnnxTensorData(name, TensorElementType.Float, shape, data);
     }
 
+    /// <summary>Creates an int64 tensor.</summary>
+    public static OnnxTensorData FromInt64(string name, long[] data, long[] shape)
+    {
+        CheckLength(name, data.Length, shape);
+        return new OnnxTensorData(name, TensorElementType.Int64, shape, data);
+    }
+
+    /// <summary>Creates an int32 tensor.</summary>
+    public static OnnxTensorData FromInt32(string name, int[] data, long[] shape)
+    {
+        CheckLength(name, data.Length, shape);
+        return new OnnxTensorData(name, TensorElementType.Int32, shape, data);
+    }
+
     /// <summary>Creates an ONNX Runtime value over this tensor's array (the array is pinned while the value lives).</summary>
     public OrtValue ToOrtValue() => Data switch
     {

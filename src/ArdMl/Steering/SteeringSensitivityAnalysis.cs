@@ -35,6 +35,7 @@ public sealed class SteeringSensitivityAnalysis
                 nameof(intervention));
         }
 
+        var meter = new EditNormMeter(intervention);
         var results = new List<ClipSteeringResult>(clips.Count);
         for (int i = 0; i < clips.Count; i++)
         {
@@ -45,13 +46,13 @@ public sealed class SteeringSensitivityAnalysis
                 _unsteered[clip.Id] = unsteered;
             }
 
-            var steered = _model.Run(clip.Samples, intervention);
+            var steered = _model.Run(clip.Samples, meter);
             results.Add(new ClipSteeringResult(
                 clip.Id, _target.Score(unsteered), _target.Score(steered), _target.IsReached(unsteered), _target.IsReached(steered)));
             progress?.Report(new SteeringProgress(intervention.Description, i + 1, clips.Count));
         }
 
-        return new SteeringSensitivity(intervention.Description, _target.Description, results);
+        return new SteeringSensitivity(intervention.Description, _target.Description, results, meter.MeanNorm);
     }
 
     /// <summary>
@@ -94,5 +95,56 @@ public sealed class SteeringSensitivityAnalysis
             .ThenBy(c => c.Item1)
             .First();
         return new NeuronComparison(latentResult, best.Item2, best.Item1, candidates);
+    }
+
+    /// <summary>
+    /// Sweeps <paramref name="strengths"/> (in <see cref="SteeringUnits.ActivationNorm"/> units, so that a latent and a
+    /// neuron are edited by the same L2 norm in activation space): at each strength measures the latent, the
+    /// label-chosen neuron <paramref name="labelNeuron"/> (edited upward, as the latent is) and, as an optimistic extra,
+    /// the best of the <paramref name="candidateCount"/> neurons with the largest |w_j| in the latent's decoder direction
+    /// on these same clips (see <see cref="CompareWithBestNeuron"/>).
+    /// </summary>
+    /// <param name="clips">The clips to measure on (choose the latent and the neuron on other clips).</param>
+    /// <param name="autoencoder">The SAE.</param>
+    /// <param name="latent">The latent to steer.</param>
+    /// <param name="labelNeuron">The neuron chosen before the run by the same label rule (<see cref="LabelContrastNeuronSelector"/>), or null.</param>
+    /// <param name="mode">Set, add or scale.</param>
+    /// <param name="strengths">The strengths, at least one.</param>
+    /// <param name="frames">Clip-level frames to edit (null: all).</param>
+    /// <param name="candidateCount">Candidates for the optimistic neuron.</param>
+    /// <param name="progress">Receives each clip measured.</param>
+    public SteeringSweep SweepStrengths(
+        IReadOnlyList<SteeringClip> clips,
+        ISteerableAutoencoder autoencoder,
+        int latent,
+        int? labelNeuron,
+        SteeringMode mode,
+        IReadOnlyList<double> strengths,
+        IReadOnlyList<int>? frames = null,
+        int candidateCount = DefaultNeuronCandidates,
+        IProgress<SteeringProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(autoencoder);
+        ArgumentNullException.ThrowIfNull(strengths);
+        if (strengths.Count == 0)
+        {
+            throw new ArgumentException("The sweep needs at least one strength.", nameof(strengths));
+        }
+
+        if (labelNeuron is int n && (n < 0 || n >= _model.TapWidth))
+        {
+            throw new ArgumentOutOfRangeException(nameof(labelNeuron), labelNeuron, $"The neuron must lie in [0, {_model.TapWidth}).");
+        }
+
+        var points = new List<SteeringSweepPoint>(strengths.Count);
+        foreach (var strength in strengths)
+        {
+            var edit = new SteeringEdit(mode, strength, SteeringUnits.ActivationNorm, frames);
+            var comparison = CompareWithBestNeuron(clips, new LatentIntervention(autoencoder, latent, edit), candidateCount, progress);
+            var labelled = labelNeuron is int neuron ? Measure(clips, new NeuronIntervention(_model.TapWidth, neuron, edit), progress) : null;
+            points.Add(new SteeringSweepPoint(strength, comparison.Latent, labelled, comparison.BestNeuron, comparison.BestNeuronIndex));
+        }
+
+        return new SteeringSweep(latent, labelNeuron, points);
     }
 }

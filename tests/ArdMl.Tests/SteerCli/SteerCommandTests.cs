@@ -97,7 +97,7 @@ public sealed class SteerCommandTests : IDisposable
             SparsifyFormat.Save(sae, Path.Combine(_directory, "sae"));
         }
 
-        var labels = new List<string> { "path,label" };
+        var labels = new List<string> { "clip,text" };
         labels.AddRange(corpus.Entries.Select(e => $"corpus/clips/{e.FileName},{string.Join(';', e.Labels)}"));
         File.WriteAllLines(Path.Combine(_directory, "labels.csv"), labels);
         foreach (var entry in corpus.Entries.Where(e => !e.Labels.Contains(Label)).Take(6))
@@ -110,16 +110,25 @@ public sealed class SteerCommandTests : IDisposable
         int exit = root.Parse(
         [
             "steer", "-d", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "sae"),
-            "--latent", $"auto:{Path.Combine(_directory, "labels.csv")}:{Label}", "-a", steerFolder, "--mode", "add", "--strength", "30",
+            "--latent", $"auto:{Path.Combine(_directory, "labels.csv")}:{Label}", "-a", steerFolder, "--mode", "add", "--strength", "10,30",
             "--target", $"{DemoSoundEventModel.ProbabilitiesOutput}:>=0.5", "--neurons", "2", "-o", csv,
         ]).Invoke();
 
         exit.Should().Be(0);
         var rows = File.ReadAllLines(csv);
-        rows[0].Should().Be("clip,intervention,unsteered_score,steered_score,unsteered_reached,steered_reached");
-        rows.Skip(1).Should().HaveCount(12);
-        rows.Skip(1).Take(6).Should().OnlyContain(r => r.Contains("latent ", StringComparison.Ordinal));
-        rows.Skip(7).Should().OnlyContain(r => r.Contains("neuron ", StringComparison.Ordinal));
+        rows[0].Should().Be("strength,role,intervention,clip,unsteered_score,steered_score,unsteered_reached,steered_reached,mean_edit_norm");
+        rows.Skip(1).Should().HaveCount(2 * 3 * 6, "two strengths × (latent, label-chosen neuron, optimistic neuron) × 6 clips");
+        rows.Skip(1).Take(6).Should().OnlyContain(r => r.StartsWith("10,latent,latent ", StringComparison.Ordinal));
+        rows.Skip(7).Take(6).Should().OnlyContain(r => r.StartsWith("10,label-neuron,neuron ", StringComparison.Ordinal));
+        rows.Skip(13).Take(6).Should().OnlyContain(r => r.StartsWith("10,optimistic-neuron,neuron ", StringComparison.Ordinal));
+        rows.Skip(19).Should().OnlyContain(r => r.StartsWith("30,", StringComparison.Ordinal));
+        foreach (var row in rows.Skip(1))
+        {
+            var fields = row.Split(',');
+            double.Parse(fields[^1], System.Globalization.CultureInfo.InvariantCulture).Should().BeApproximately(
+                double.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture), 1e-3,
+                "an add of s in activation-norm units changes each frame by an L2 norm of s, for the latent and the neurons alike");
+        }
     }
 
     [Fact]
@@ -139,12 +148,13 @@ public sealed class SteerCommandTests : IDisposable
     {
         Skip.If(SharedAssets.TryGet("models", "silero-vad", "silero_vad_16k_op15.onnx") is null, SharedAssets.MissingMessage);
         var description = ModelDescription.Load(Path.Combine(SharedAssets.RepositoryRoot, "models", "silero-vad.json"));
-        var model = DescribedSteeringModel.Open(description, SileroVadSteeringModel.DefaultTap, "output");
-        using var silero = model.Should().BeOfType<SileroVadSteeringModel>().Subject;
+        var tap = "/model/encoder/3/activation/Relu_output_0";
+        var model = DescribedSteeringModel.Open(description, tap, "output");
+        using var silero = model.Should().BeOfType<RecurrentChunkSteeringModel>().Subject;
         silero.TapWidth.Should().Be(128);
-        silero.Run(new float[SileroVadSteeringModel.ChunkSamples * 3], null).Should().HaveCount(3);
-        FluentActions.Invoking(() => DescribedSteeringModel.Open(description, SileroVadSteeringModel.DefaultTap, "stateN"))
-            .Should().Throw<ArgumentException>().WithMessage("*per-chunk output 'output'*");
+        silero.Run(new float[description.FrontEnd.WindowSamples * 3], null).Should().HaveCount(3);
+        FluentActions.Invoking(() => DescribedSteeringModel.Open(description, tap, "nothing"))
+            .Should().Throw<ArgumentException>().WithMessage("*output 'nothing'*output, stateN*");
     }
 
     private static string DemoDescriptionPath() =>

@@ -35,6 +35,47 @@ public sealed class SensitivityAnalysisTests
         model.Runs.Should().Be(3 + 3 + 3 + 3, "unsteered runs are cached: 3 unsteered + 3 per intervention");
     }
 
+    [Fact]
+    public void Sweep_measures_latent_label_neuron_and_optimistic_neuron_per_unit_of_edit_norm()
+    {
+        var model = new PairSumModel();
+        var clips = new List<SteeringClip> { new("a", [0.1f, 0f, 0.2f, 0f]), new("c", [-0.6f, 0f, -0.6f, 0f]) };
+        var direction = new SingleDirectionAutoencoder([0.6f, 0.8f]);
+        var analysis = new SteeringSensitivityAnalysis(model, new ThresholdTarget(0.5));
+
+        // Label-chosen neuron 1 moves the output by half the edit norm; the latent by 0.6 + 0.4 = 1 per unit; neuron 0 by 1.
+        var sweep = analysis.SweepStrengths(clips, direction, 0, labelNeuron: 1, SteeringMode.Add, [0.5, 2]);
+        sweep.Points.Select(p => p.Strength).Should().Equal(0.5, 2);
+        var low = sweep.Points[0];
+        low.Latent.MeanEditNorm.Should().BeApproximately(0.5, 1e-6);
+        low.LabelNeuron!.MeanEditNorm.Should().BeApproximately(0.5, 1e-6);
+        low.Latent.ShiftPerEditNorm.Should().BeApproximately(1.0, 1e-5);
+        low.LabelNeuron.ShiftPerEditNorm.Should().BeApproximately(0.5, 1e-5);
+        low.LatentOverLabelNeuron.Should().BeApproximately(2.0, 1e-4);
+        low.OptimisticNeuronIndex.Should().Be(0);
+        low.OptimisticNeuron.ShiftPerEditNorm.Should().BeApproximately(1.0, 1e-5);
+        low.Latent.Moved.Should().Be(1, "a reaches 0.65; c only -0.1");
+        sweep.Points[1].Latent.Moved.Should().Be(2);
+        sweep.FirstWhereLatentMoves(0.5).Should().BeSameAs(low);
+        sweep.FirstWhereLatentMoves(1.0).Should().BeSameAs(sweep.Points[1]);
+    }
+
+    [Fact]
+    public void Label_contrast_ranks_neurons_by_mean_activation_with_minus_without_the_label()
+    {
+        var ranking = LabelContrastNeuronSelector.Rank(
+            [([1f, 0f, 3f, 0f], true), ([0f, 2f], true), ([1f, 1f], false)], width: 2);
+        // Neuron 0: with (2 + 0) / 2 = 1, without 1 → 0. Neuron 1: with (0 + 2) / 2 = 1, without 1 → 0; tie → lowest index.
+        ranking.Select(n => n.Neuron).Should().Equal(0, 1);
+        var skewed = LabelContrastNeuronSelector.Rank([([0f, 4f], true), ([1f, 0f], false)], width: 2);
+        skewed[0].Should().Be(new NeuronContrast(1, 4, 0));
+        skewed[1].Difference.Should().Be(-1);
+        FluentActions.Invoking(() => LabelContrastNeuronSelector.Rank([([1f, 2f], true)], 2))
+            .Should().Throw<ArgumentException>().WithMessage("*with and without the label*");
+        FluentActions.Invoking(() => LabelContrastNeuronSelector.Rank([([1f, 2f, 3f], true), ([1f, 2f], false)], 2))
+            .Should().Throw<ArgumentException>().WithMessage("*frames × 2*3 values*");
+    }
+
     private sealed class PairSumModel : ISteeringModel
     {
         public int Runs { get; private set; }

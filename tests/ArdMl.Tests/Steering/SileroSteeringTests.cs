@@ -17,7 +17,7 @@ public sealed class SileroSteeringTests(ITestOutputHelper output)
     {
         var modelPath = SteeringTestModels.SileroOp15;
         Skip.If(modelPath is null || SteeringTestModels.FsddRecordings is null || SteeringTestModels.SonicPiSamples is null, SharedAssets.MissingMessage);
-        using var model = new SileroVadSteeringModel(modelPath);
+        using var model = SteeringTestModels.OpenSilero();
         model.TapWidth.Should().Be(128);
 
         var (direction, evaluation) = BuildDirection(model);
@@ -42,7 +42,7 @@ public sealed class SileroSteeringTests(ITestOutputHelper output)
     {
         var modelPath = SteeringTestModels.SileroOp15;
         Skip.If(modelPath is null || SteeringTestModels.SonicPiSamples is null, SharedAssets.MissingMessage);
-        using var model = new SileroVadSteeringModel(modelPath);
+        using var model = SteeringTestModels.OpenSilero();
         var samples = SteeringTestModels.LoadSeconds(SteeringTestModels.SonicPiClips(1, 40)[0], 0.5);
         // One 128-d frame per chunk: clip frame 5 is chunk 5. The steered state carries the edit forward.
         var neuron = new NeuronIntervention(model.TapWidth, 3, new SteeringEdit(SteeringMode.Add, 50, Frames: [5]));
@@ -66,7 +66,7 @@ public sealed class SileroSteeringTests(ITestOutputHelper output)
         var modelPath = SteeringTestModels.SileroOp15;
         Skip.If(modelPath is null || SteeringTestModels.FsddRecordings is null || SteeringTestModels.SonicPiSamples is null, SharedAssets.MissingMessage);
         Skip.If(Environment.GetEnvironmentVariable("ARDML_STEERING_SWEEP") != "1", "Set ARDML_STEERING_SWEEP=1 to run the steering sweep.");
-        using var model = new SileroVadSteeringModel(modelPath);
+        using var model = SteeringTestModels.OpenSilero();
         var (direction, evaluation) = BuildDirection(model);
         var analysis = new SteeringSensitivityAnalysis(model, new ThresholdTarget(0.5));
         var c = CultureInfo.InvariantCulture;
@@ -104,8 +104,10 @@ public sealed class SileroSteeringTests(ITestOutputHelper output)
         output.WriteLine(string.Create(c, $"per chunk: original {originalMs:F3} ms, split {splitMs:F3} ms, ratio {splitMs / originalMs:F2} ({chunks} chunks x 3)"));
     }
 
-    private static void RunOriginal(InferenceSession session, float[] samples)
+    /// <summary>The unsplit model run chunk by chunk as the reference code does: the speech probability of each chunk.</summary>
+    internal static float[] RunOriginal(InferenceSession session, float[] samples)
     {
+        var probabilities = new List<float>();
         var state = new float[256];
         var window = new float[576];
         using var sr = OrtValue.CreateTensorValueFromMemory(new long[] { 16000 }, []);
@@ -120,11 +122,14 @@ public sealed class SileroSteeringTests(ITestOutputHelper output)
                 new RunOptions(),
                 new Dictionary<string, OrtValue> { ["input"] = input, ["state"] = stateValue, ["sr"] = sr },
                 ["output", "stateN"]);
+            probabilities.Add(outputs[0].GetTensorDataAsSpan<float>()[0]);
             state = outputs[1].GetTensorDataAsSpan<float>().ToArray();
         }
+
+        return [.. probabilities];
     }
 
-    private static (SingleDirectionAutoencoder Direction, List<SteeringClip> Evaluation) BuildDirection(SileroVadSteeringModel model)
+    private static (SingleDirectionAutoencoder Direction, List<SteeringClip> Evaluation) BuildDirection(ISteeringModel model)
     {
         var speech = new List<float>();
         foreach (var path in SteeringTestModels.FsddClips(12))

@@ -1,4 +1,6 @@
+using ArdMl.Activations;
 using ArdMl.Audio;
+using ArdMl.Steering;
 using ArdMl.Tests.Infrastructure;
 using Microsoft.ML.OnnxRuntime;
 
@@ -28,6 +30,14 @@ internal static class SteeringTestModels
     /// <summary>Sonic Pi samples in ordinal order of file name.</summary>
     public static IReadOnlyList<string> SonicPiClips(int count, int offset = 0) =>
         [.. Directory.GetFiles(SonicPiSamples!, "*.flac").Order(StringComparer.Ordinal).Skip(offset).Take(count)];
+
+    /// <summary>The repository's Silero VAD description (models/silero-vad.json).</summary>
+    public static ModelDescription SileroDescription() =>
+        ModelDescription.Load(Path.Combine(SharedAssets.RepositoryRoot, "models", "silero-vad.json"));
+
+    /// <summary>Silero VAD opened from its description, split at the encoder output, steered on 'output'.</summary>
+    public static RecurrentChunkSteeringModel OpenSilero(string tap = SileroEncoderTap) =>
+        (RecurrentChunkSteeringModel)DescribedSteeringModel.Open(SileroDescription(), tap, "output");
 
     public static SessionOptions ExactOptions() => new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1 };
 
