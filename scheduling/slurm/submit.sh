@@ -8,8 +8,8 @@
 # Variables: MODEL, AUDIO, WORK (shared by all nodes), PARTS (>= 2) required; TAP (default: the description's),
 # LABELS or CAPTIONS (naming), LATENTS, K, STEPS, BATCH, SEED (the SAE; defaults 4·d is not known here, so LATENTS
 # is required), ARD (the ard command, default "ard"). Extra arguments go to every sbatch (e.g. --partition=cpu).
-# A failed array task is rerun alone: sbatch --array=<i> --export=ALL,... extract.sbatch (or encode.sbatch); then
-# release the held dependants with scontrol, or resubmit the later steps.
+# When a task fails, the later steps are cancelled (--kill-on-invalid-dep); rerun the failed array task alone
+# (sbatch --array=<i> --export=ALL,<the variables above> extract.sbatch or encode.sbatch), then submit the later steps.
 set -euo pipefail
 RECIPE=$(cd "$(dirname "$0")" && pwd)
 : "${MODEL:?MODEL (model description JSON) is required}" "${AUDIO:?AUDIO (clip folder) is required}" "${WORK:?WORK (shared folder) is required}"
@@ -19,7 +19,7 @@ export RECIPE MODEL AUDIO WORK PARTS LATENTS
 export K="${K:-8}" STEPS="${STEPS:-600}" BATCH="${BATCH:-1024}" SEED="${SEED:-0}" TAP="${TAP:-}" LABELS="${LABELS:-}" CAPTIONS="${CAPTIONS:-}" ARD="${ARD:-ard}"
 mkdir -p "$WORK/logs"
 last=$((PARTS - 1))
-common=(--parsable --export=ALL --chdir="$WORK" "$@")
+common=(--parsable --export=ALL --chdir="$WORK" --kill-on-invalid-dep=yes "$@")
 extract=$(sbatch "${common[@]}" --array="0-$last" --output="$WORK/logs/extract-%a.out" "$RECIPE/extract.sbatch")
 train=$(sbatch "${common[@]}" --dependency="afterok:${extract%%;*}" --output="$WORK/logs/train.out" "$RECIPE/train.sbatch")
 encode=$(sbatch "${common[@]}" --array="0-$last" --dependency="afterok:${train%%;*}" --output="$WORK/logs/encode-%a.out" "$RECIPE/encode.sbatch")
