@@ -10,6 +10,8 @@ internal static class CommandRegistry
         yield return DecodeCommand.Create();
         yield return ExtractCommand.Create();
         yield return TrainCommand.Create();
+        yield return EncodeCommand.Create();
+        yield return RankCommand.Create();
         yield return DiscoverCommand.Create();
         yield return SweepCommand.Create();
         yield return ApplyCommand.Create();

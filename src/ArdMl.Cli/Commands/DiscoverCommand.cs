@@ -65,6 +65,9 @@ internal static class DiscoverCommand
     /// <summary>Runs discovery from activation shards with a progress display and prints the summary; null (message on stderr) on failure.</summary>
     public static DiscoveryResult? Run(ActivationDiscoveryOptions options) => Run(progress => DiscoveryPipeline.DiscoverFromActivations(options, progress));
 
+    /// <summary>Merges encoded parts (ard rank) with a progress display and prints the summary; null (message on stderr) on failure.</summary>
+    public static DiscoveryResult? Run(PartRankingOptions options) => Run(progress => DiscoveryPipeline.RankParts(options, progress));
+
     private static DiscoveryResult? Run(Func<IProgress<DiscoveryProgress>, DiscoveryResult> discover)
     {
         DiscoveryResult? result = null;

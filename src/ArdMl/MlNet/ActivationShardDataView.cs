@@ -26,11 +26,7 @@ public sealed class ActivationShardDataView : IDataView
     private ActivationShardDataView(ActivationShardReader reader)
     {
         _reader = reader;
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumn(ClipIdColumnName, TextDataViewType.Instance);
-        builder.AddColumn(ActivationsColumnName, new VectorDataViewType(NumberDataViewType.Single, 0, reader.Width));
-        builder.AddColumn(FrameCountColumnName, NumberDataViewType.Int32);
-        Schema = builder.ToSchema();
+        Schema = SchemaFor(reader.Width);
     }
 
     /// <summary>The manifest of the folder (model, tap, d, dtype).</summary>
@@ -41,6 +37,16 @@ public sealed class ActivationShardDataView : IDataView
 
     /// <inheritdoc/>
     public DataViewSchema Schema { get; }
+
+    /// <summary>The schema of a shard folder of width <paramref name="width"/> (the input schema of a model fitted on shards).</summary>
+    internal static DataViewSchema SchemaFor(int width)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(ClipIdColumnName, TextDataViewType.Instance);
+        builder.AddColumn(ActivationsColumnName, new VectorDataViewType(NumberDataViewType.Single, 0, width));
+        builder.AddColumn(FrameCountColumnName, NumberDataViewType.Int32);
+        return builder.ToSchema();
+    }
 
     /// <summary>Opens and verifies a shard folder (or a folder of part folders).</summary>
     /// <param name="folder">The folder.</param>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ArdMl.Sae;
 
 namespace ArdMl.MlNet;
@@ -25,4 +26,39 @@ public sealed partial class ArdTransformsCatalog
     /// <summary>Trains a Top-K sparse autoencoder with all options (recipe, checkpoints, outputs, column names).</summary>
     /// <param name="options">The options.</param>
     public SparseAutoencoderEstimator TrainSparseAutoencoder(TrainSparseAutoencoderOptions options) => new(Environment, options);
+
+    /// <summary>
+    /// The TrainSparseAutoencoder stage of an SAE trained elsewhere: a folder written by <c>ard train</c> (sparsify's
+    /// layout for Top-K, SAELens's for the BatchTopK family) with its metrics.json, if any, as
+    /// <see cref="SparseAutoencoderTransformer.Metrics"/>. The transformer reads "Activations" and writes
+    /// "MeanActivation" and "Coverage", as a fitted <see cref="TrainSparseAutoencoder(TrainSparseAutoencoderOptions)"/> does.
+    /// </summary>
+    /// <param name="directory">The SAE folder.</param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">metrics.json is not valid JSON.</exception>
+    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"SAE folder '{directory}' does not exist; expected the --out folder of 'ard train'.");
+        }
+
+        var autoencoder = SaeLensFormat.IsSaeLensDirectory(directory) ? SaeLensFormat.Load(directory) : SparsifyFormat.Load(directory);
+        var metricsPath = Path.Combine(directory, SparseAutoencoderTransformer.MetricsFileName);
+        SaeTrainingMetrics metrics = new();
+        if (File.Exists(metricsPath))
+        {
+            try
+            {
+                metrics = JsonSerializer.Deserialize<SaeTrainingMetrics>(File.ReadAllText(metricsPath)) ?? new();
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"SAE metrics '{metricsPath}' are not valid JSON: {e.Message}", e);
+            }
+        }
+
+        return new SparseAutoencoderTransformer(Environment, new TrainSparseAutoencoderOptions(), autoencoder, metrics);
+    }
 }

@@ -16,6 +16,9 @@ namespace ArdMl.MlNet;
 /// </summary>
 public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdLoadableTransformer<SparseAutoencoderTransformer>
 {
+    /// <summary>File name of the training metrics next to a saved SAE (written by <c>ard train</c>).</summary>
+    public const string MetricsFileName = "metrics.json";
+
     internal const string ExpectedInput = "a vector of Single of type VectorDataViewType(Single, 0, d) (frames x d)";
 
     // Saved format:

@@ -71,7 +71,13 @@ public sealed class ClipStatisticsStore
             RawCoverage = RawCoverage[i],
             Embedding = Embedding[i],
         });
-        var data = mlContext.Data.LoadFromEnumerable(rows, Schema(LatentCount, Width));
+        Write(mlContext, path, LatentCount, Width, rows);
+    }
+
+    /// <summary>Writes rows as they are enumerated (one at a time in memory): the file <see cref="Save"/> writes.</summary>
+    internal static void Write(MLContext mlContext, string path, int latentCount, int width, IEnumerable<Row> rows)
+    {
+        var data = mlContext.Data.LoadFromEnumerable(rows, Schema(latentCount, width));
         using var stream = File.Create(path);
         mlContext.Data.SaveAsBinary(data, stream, keepHidden: false);
     }
@@ -105,7 +111,7 @@ public sealed class ClipStatisticsStore
         return store;
     }
 
-    private static SchemaDefinition Schema(int latents, int width)
+    internal static SchemaDefinition Schema(int latents, int width)
     {
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.MeanActivation)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, latents);
@@ -116,7 +122,8 @@ public sealed class ClipStatisticsStore
         return schema;
     }
 
-    private sealed class Row
+    /// <summary>One clip's statistics, the row type of the file.</summary>
+    internal sealed class Row
     {
         public string Clip { get; set; } = "";
 

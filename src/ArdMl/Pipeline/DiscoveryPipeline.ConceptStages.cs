@@ -50,23 +50,7 @@ public static partial class DiscoveryPipeline
         stageSeconds[nameof(DiscoveryStage.TrainSparseAutoencoder)] = Lap(watch);
 
         // Stage 3: rank, score, select, name.
-        var namingFile = settings.LabelsPath ?? settings.CaptionsPath;
-        progress?.Report(new(DiscoveryStage.RankConcepts, 0, 1, "ranking clips"));
-        var concepts = ml.Transforms.Ard().RankConcepts(new RankConceptsOptions
-        {
-            ClipIdColumnName = settings.ClipIdColumnName,
-            CaptionFilePath = namingFile is null ? null : Path.GetFullPath(namingFile),
-            CaptionKind = settings.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels,
-            ClipsPerSet = settings.ClipsPerSet,
-            RandomSeed = settings.Seed,
-            MinimumMonosemanticity = settings.MinimumMonosemanticity,
-            ConceptCount = settings.ConceptCount,
-            GroupPattern = settings.GroupPattern,
-            MinimumDetectionScore = settings.MinimumDetectionScore,
-            NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
-                progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
-        })
-            .Fit(encoded);
+        var concepts = FitRankConcepts(ml, encoded, settings, embeddingColumnName: null, progress);
         stageSeconds[nameof(DiscoveryStage.RankConcepts)] = Lap(watch);
 
         // Stage 4: score every clip once (from the cache), keep the statistics eval needs, save everything.
@@ -83,7 +67,43 @@ public static partial class DiscoveryPipeline
         store.Save(ml, Path.Combine(runDirectory, DiscoveryManifest.StatisticsFileName));
         stageSeconds[nameof(DiscoveryStage.WriteOutputs)] = Lap(watch);
 
-        var manifest = new DiscoveryManifest
+        var manifest = Manifest(settings, latents, batchSize, sae.Metrics, dictionary, stageSeconds);
+        manifest.Save(runDirectory);
+        return new DiscoveryResult(runDirectory, manifest, dictionary);
+    }
+
+    /// <summary>
+    /// Stage 3, shared by every entry point: RankConcepts on clip statistics (MeanActivation, Coverage and either the
+    /// frames or <paramref name="embeddingColumnName"/> for the embeddings).
+    /// </summary>
+    private static ConceptTransformer FitRankConcepts(
+        MLContext ml, IDataView encoded, ConceptStageSettings settings, string? embeddingColumnName, IProgress<DiscoveryProgress>? progress)
+    {
+        var namingFile = settings.LabelsPath ?? settings.CaptionsPath;
+        progress?.Report(new(DiscoveryStage.RankConcepts, 0, 1, "ranking clips"));
+        return ml.Transforms.Ard().RankConcepts(new RankConceptsOptions
+        {
+            ClipIdColumnName = settings.ClipIdColumnName,
+            EmbeddingColumnName = embeddingColumnName,
+            CaptionFilePath = namingFile is null ? null : Path.GetFullPath(namingFile),
+            CaptionKind = settings.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels,
+            ClipsPerSet = settings.ClipsPerSet,
+            RandomSeed = settings.Seed,
+            MinimumMonosemanticity = settings.MinimumMonosemanticity,
+            ConceptCount = settings.ConceptCount,
+            GroupPattern = settings.GroupPattern,
+            MinimumDetectionScore = settings.MinimumDetectionScore,
+            NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
+                progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
+        })
+            .Fit(encoded);
+    }
+
+    /// <summary>run.json of a finished run.</summary>
+    private static DiscoveryManifest Manifest(
+        ConceptStageSettings settings, int latents, int batchSize, SaeTrainingMetrics metrics, ConceptDictionary dictionary, Dictionary<string, double> stageSeconds)
+    {
+        return new DiscoveryManifest
         {
             CreatedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             ModelDescription = settings.ModelDescription,
@@ -109,15 +129,13 @@ public static partial class DiscoveryPipeline
             ClipsFound = settings.ClipsFound,
             ClipsUsed = settings.ClipCount,
             FrameCount = settings.FrameCount,
-            FinalFvu = sae.Metrics.FinalFvu,
-            DeadFraction = sae.Metrics.DeadFraction,
+            FinalFvu = metrics.FinalFvu,
+            DeadFraction = metrics.DeadFraction,
             ConceptsFound = dictionary.Concepts.Count,
             DeadLatents = dictionary.DeadLatents.Count,
             StageSeconds = stageSeconds,
             SkippedClips = [.. settings.SkippedClips],
         };
-        manifest.Save(runDirectory);
-        return new DiscoveryResult(runDirectory, manifest, dictionary);
     }
 
     private static void ReadRows(IDataView scored, string clipColumn, ClipStatisticsStore store, List<(string, float[])> scores, Action<int> report)

@@ -54,6 +54,12 @@ public sealed class SaeTrainingMetrics
     /// <summary>Learning rate used.</summary>
     public double LearningRate { get; init; }
 
+    /// <summary>Frames per step used.</summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>Seed of the initialisation and shuffling.</summary>
+    public ulong Seed { get; init; }
+
     /// <summary>Writes the metrics as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
 }
@@ -199,7 +205,7 @@ public sealed class SparseAutoencoderTrainer
         }
 
         step.StoreParametersToModel();
-        var metrics = BuildMetrics(state, deadWindow, buffer.SkippedFrames, o.EffectiveLearningRate, batch);
+        var metrics = BuildMetrics(state, deadWindow, buffer.SkippedFrames, o.EffectiveLearningRate, batch, o.Seed);
         return new SaeTrainingResult(sae, metrics);
     }
 
@@ -238,7 +244,7 @@ public sealed class SparseAutoencoderTrainer
         return (double)dead / state.TokensSinceFired.Length;
     }
 
-    private static SaeTrainingMetrics BuildMetrics(RunState state, long deadWindow, long skipped, double lr, int batch)
+    private static SaeTrainingMetrics BuildMetrics(RunState state, long deadWindow, long skipped, double lr, int batch, ulong seed)
     {
         int bins = (int)(-HistogramLow / HistogramBinWidth);
         var counts = new long[bins];
@@ -270,6 +276,8 @@ public sealed class SparseAutoencoderTrainer
             Tokens = state.Tokens,
             SkippedFrames = skipped,
             LearningRate = lr,
+            BatchSize = batch,
+            Seed = seed,
         };
     }
 
