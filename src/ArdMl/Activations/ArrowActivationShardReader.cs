@@ -477,7 +477,7 @@ internal sealed class ArrowActivationShardReader : ActivationShardReader
         catch (Exception e) when (e is not ActivationShardException and not IOException)
         {
             // Apache.Arrow raises assorted exceptions on bytes that are not Arrow; name the file instead.
-            throw new ActivationShardException(file, $"is not a readable Arrow IPC stream ({e.GetType().Name}: {e.Message}).", e);
+            throw new ActivationShardException(file, $"is not a readable Arrow IPC stream ({e.GetType().Name}: {e.Message}); expected the format that datasets.save_to_disk writes.", e);
         }
     }
 
