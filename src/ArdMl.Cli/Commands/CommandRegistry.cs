@@ -27,6 +27,7 @@ internal static class CommandRegistry
             BenchSaeCommand.Create(),
             BenchConceptsCommand.Create(),
             BenchDemoCommand.Create(),
-            BenchKnownAnswerCommand.Create());
+            BenchKnownAnswerCommand.Create(),
+            BenchFormatsCommand.Create());
     }
 }

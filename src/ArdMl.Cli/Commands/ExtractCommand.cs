@@ -29,6 +29,11 @@ internal static class ExtractCommand
         var batch = new Option<int>("--batch", "-b") { Description = "Windows per model run (or clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: ONNX Runtime decides).", DefaultValueFactory = _ => 0 };
         var dtype = new Option<ActivationShardDataType>("--dtype") { Description = "Shard element type.", DefaultValueFactory = _ => ActivationShardDataType.Float32 };
+        var format = new Option<ActivationShardFormat>("--format")
+        {
+            Description = "Output layout: native (ArdMl shards), arrow (a Hugging Face dataset saved to disk) or parquet (models/SHARDS.md).",
+            DefaultValueFactory = _ => ActivationShardFormat.Native,
+        };
         var silence = new Option<double?>("--silence-db") { Description = "Drop frames whose input RMS is below this level in dBFS (e.g. -60)." };
         var maxSeconds = new Option<double?>("--max-seconds") { Description = "Use at most this many seconds of each clip." };
         var gpu = new Option<bool>("--gpu") { Description = "Use CUDA (needs a -p:ArdGpu=true build; falls back to CPU with a message)." };
@@ -37,7 +42,7 @@ internal static class ExtractCommand
 
         var command = new Command("extract", "Extract activations of a described ONNX model over a folder of audio into activation shards.")
         {
-            description, taps, audio, output, shard, batch, threads, dtype, silence, maxSeconds, gpu, failOnNonFinite, listTaps,
+            description, taps, audio, output, shard, batch, threads, dtype, format, silence, maxSeconds, gpu, failOnNonFinite, listTaps,
         };
         command.SetAction(parse =>
         {
@@ -60,7 +65,7 @@ internal static class ExtractCommand
                     NonFinite = parse.GetValue(failOnNonFinite) ? NonFiniteActivationPolicy.Throw : NonFiniteActivationPolicy.SkipClip,
                     ExecutionProvider = parse.GetValue(gpu) ? ExecutionProvider.Cuda : ExecutionProvider.Cpu,
                 };
-                return Run(desc, parse.GetValue(taps) ?? [], audioFolder.FullName, outFolder.FullName, part, parts, options, parse.GetValue(dtype), parse.GetValue(maxSeconds));
+                return Run(desc, parse.GetValue(taps) ?? [], audioFolder.FullName, outFolder.FullName, part, parts, options, parse.GetValue(dtype), parse.GetValue(format), parse.GetValue(maxSeconds));
             }
             catch (Exception e) when (e is ModelDescriptionException or UnknownTapException or ModelInputMismatchException or FileNotFoundException
                                           or DirectoryNotFoundException or ActivationShardException or NonFiniteActivationException or ArgumentException or InvalidDataException or IOException)
@@ -119,7 +124,7 @@ internal static class ExtractCommand
 
     private static int Run(
         ModelDescription description, string[] requestedTaps, string audioFolder, string outFolder, int part, int parts,
-        ActivationExtractorOptions options, ActivationShardDataType dtype, double? maxSeconds)
+        ActivationExtractorOptions options, ActivationShardDataType dtype, ActivationShardFormat format, double? maxSeconds)
     {
         var all = FindAudio(audioFolder);
         using var extractor = ActivationExtractor.Create(description, requestedTaps, options);
@@ -149,7 +154,7 @@ internal static class ExtractCommand
                         ["description"] = description.SourcePath ?? description.Name,
                         ["shard"] = string.Create(CultureInfo.InvariantCulture, $"{part}/{parts}"),
                     },
-                });
+                }, format);
             }
 
             var mine = all.Where((_, k) => k % parts == part).ToList();
