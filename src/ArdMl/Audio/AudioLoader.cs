@@ -4,6 +4,10 @@ namespace ArdMl.Audio;
 /// Loads audio as the models expect it: decoded from any supported format, averaged to mono, resampled to one rate
 /// (16 kHz by default) and optionally cut to a maximum duration.
 /// </summary>
+/// <remarks>
+/// FLAC input is checked by its frame CRC-8 / CRC-16 codes; the STREAMINFO MD5 of the whole decoded PCM (about a quarter
+/// of FLAC decoding time) is verified by <see cref="AudioDecoder.Decode(string)"/>, not here.
+/// </remarks>
 public static class AudioLoader
 {
     /// <summary>The sample rate most speech and audio models expect.</summary>
