@@ -37,8 +37,15 @@ public static class AudioLoader
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         ValidateArguments(sampleRate, maxDurationSeconds);
-        var (mono, sourceRate) = AudioDecoder.DecodeMono(encoded, sourceName, DecodeLimit(maxDurationSeconds));
-        return ResampleAndCut(mono, sourceRate, sampleRate, maxDurationSeconds);
+        var mono = AudioDecoder.DecodeMono(encoded, sourceName, DecodeLimit(maxDurationSeconds), sampleRate);
+        if (mono.SampleRate == sampleRate)
+        {
+            return Cut(mono.ToOwnedArray(), sampleRate, maxDurationSeconds);
+        }
+
+        var output = AudioResampler.Resample(mono.Span, mono.SampleRate, sampleRate);
+        mono.Return();
+        return Cut(output, sampleRate, maxDurationSeconds);
     }
 
     /// <summary>Averages the channels of decoded audio, resamples to <paramref name="sampleRate"/> and cuts it.</summary>
@@ -59,9 +66,11 @@ public static class AudioLoader
         return ResampleAndCut(audio.ToMono(sourceFrames), audio.SampleRate, sampleRate, maxDurationSeconds);
     }
 
-    private static float[] ResampleAndCut(float[] mono, int sourceRate, int sampleRate, double? maxDurationSeconds)
+    private static float[] ResampleAndCut(float[] mono, int sourceRate, int sampleRate, double? maxDurationSeconds) =>
+        Cut(sourceRate == sampleRate ? mono : AudioResampler.Resample(mono, sourceRate, sampleRate), sampleRate, maxDurationSeconds);
+
+    private static float[] Cut(float[] output, int sampleRate, double? maxDurationSeconds)
     {
-        var output = sourceRate == sampleRate ? mono : AudioResampler.Resample(mono, sourceRate, sampleRate);
         if (maxDurationSeconds is { } seconds)
         {
             var keep = (int)Math.Min(output.Length, Math.Round(seconds * sampleRate));
