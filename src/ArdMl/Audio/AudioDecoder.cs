@@ -48,19 +48,23 @@ public static class AudioDecoder
     /// <summary>Decodes the file at <paramref name="path"/>, stopping after <paramref name="maxSeconds"/> of audio.</summary>
     internal static DecodedAudio Decode(string path, double maxSeconds) => Decode(ReadFile(path), path, maxSeconds);
 
-    /// <summary>Decodes straight to the channel average (the loader's path: no interleaved copy for WAV and FLAC).</summary>
-    internal static (float[] Mono, int SampleRate) DecodeMono(ReadOnlySpan<byte> encoded, string sourceName, double maxSeconds)
+    /// <summary>
+    /// Decodes straight to the channel average (the loader's path: no interleaved copy for WAV and FLAC). WAV and FLAC
+    /// samples whose rate is not <paramref name="rentUnlessRate"/> (they will be resampled) are in a rented buffer.
+    /// </summary>
+    internal static MonoSamples DecodeMono(ReadOnlySpan<byte> encoded, string sourceName, double maxSeconds, int rentUnlessRate)
     {
         var format = Validate(encoded, sourceName, maxSeconds);
         switch (format)
         {
             case AudioFileFormat.Wav:
-                return WavDecoder.DecodeMono(encoded, sourceName, maxSeconds);
+                return WavDecoder.DecodeMono(encoded, sourceName, maxSeconds, rentUnlessRate);
             case AudioFileFormat.Flac:
-                return FlacDecoder.DecodeMono(encoded, SkipId3v2(encoded), sourceName, maxSeconds);
+                return FlacDecoder.DecodeMono(encoded, SkipId3v2(encoded), sourceName, maxSeconds, rentUnlessRate);
             default:
                 var decoded = Decode(encoded, sourceName, maxSeconds);
-                return (decoded.ToMono(), decoded.SampleRate);
+                var mono = decoded.ToMono();
+                return new MonoSamples(mono, mono.Length, decoded.SampleRate, IsRented: false);
         }
     }
 

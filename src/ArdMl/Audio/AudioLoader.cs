@@ -4,6 +4,10 @@ namespace ArdMl.Audio;
 /// Loads audio as the models expect it: decoded from any supported format, averaged to mono, resampled to one rate
 /// (16 kHz by default) and optionally cut to a maximum duration.
 /// </summary>
+/// <remarks>
+/// FLAC input is checked by its frame CRC-8 / CRC-16 codes; the STREAMINFO MD5 of the whole decoded PCM (about a quarter
+/// of FLAC decoding time) is verified by <see cref="AudioDecoder.Decode(string)"/>, not here.
+/// </remarks>
 public static class AudioLoader
 {
     /// <summary>The sample rate most speech and audio models expect.</summary>
@@ -33,8 +37,15 @@ public static class AudioLoader
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         ValidateArguments(sampleRate, maxDurationSeconds);
-        var (mono, sourceRate) = AudioDecoder.DecodeMono(encoded, sourceName, DecodeLimit(maxDurationSeconds));
-        return ResampleAndCut(mono, sourceRate, sampleRate, maxDurationSeconds);
+        var mono = AudioDecoder.DecodeMono(encoded, sourceName, DecodeLimit(maxDurationSeconds), sampleRate);
+        if (mono.SampleRate == sampleRate)
+        {
+            return Cut(mono.ToOwnedArray(), sampleRate, maxDurationSeconds);
+        }
+
+        var output = AudioResampler.Resample(mono.Span, mono.SampleRate, sampleRate);
+        mono.Return();
+        return Cut(output, sampleRate, maxDurationSeconds);
     }
 
     /// <summary>Averages the channels of decoded audio, resamples to <paramref name="sampleRate"/> and cuts it.</summary>
@@ -55,9 +66,11 @@ public static class AudioLoader
         return ResampleAndCut(audio.ToMono(sourceFrames), audio.SampleRate, sampleRate, maxDurationSeconds);
     }
 
-    private static float[] ResampleAndCut(float[] mono, int sourceRate, int sampleRate, double? maxDurationSeconds)
+    private static float[] ResampleAndCut(float[] mono, int sourceRate, int sampleRate, double? maxDurationSeconds) =>
+        Cut(sourceRate == sampleRate ? mono : AudioResampler.Resample(mono, sourceRate, sampleRate), sampleRate, maxDurationSeconds);
+
+    private static float[] Cut(float[] output, int sampleRate, double? maxDurationSeconds)
     {
-        var output = sourceRate == sampleRate ? mono : AudioResampler.Resample(mono, sourceRate, sampleRate);
         if (maxDurationSeconds is { } seconds)
         {
             var keep = (int)Math.Min(output.Length, Math.Round(seconds * sampleRate));

@@ -15,6 +15,9 @@ namespace ArdMl.Audio;
 /// 90 dB attenuation (Kaiser design, beta 8.96; measured at least 89.9 dB), cutoff 0.95 N. Downsampling 44.1 kHz to 16 kHz therefore keeps 0 - 7.2 kHz
 /// and attenuates everything above 8 kHz by about 90 dB before it could alias (316 taps). Rational ratios with at most 1024 output phases
 /// (every common audio rate pair) use exact phases; other ratios interpolate linearly between 1024 precomputed phases.
+/// With exact phases, outputs that share a phase are computed eight at a time from one load of their filter row (the
+/// row bank of 44.1 kHz to 16 kHz, 160 rows of 320 taps, does not fit in the L1 cache); each output is still summed in
+/// one fixed order, so its value does not depend on where it falls in a block.
 /// The output has round(n x outputRate / inputRate) samples, aligned so that output sample i sits at input time
 /// i x inputRate / outputRate; the signal beyond both ends is taken as silence.
 /// </remarks>
@@ -76,6 +79,7 @@ public static class AudioResampler
         private const int MaxExactPhases = 1024;
         private const int InterpolatedPhases = 1024;
         private const int RowAlignment = 16;
+        private const int BlockOutputs = 8; // outputs that share one load of a table row (DotBlock512 / DotBlock256)
 
         private readonly long _step;          // input advance per output sample, in units of 1/_denominator samples
         private readonly long _denominator;   // reduced output rate
@@ -139,6 +143,100 @@ public static class AudioResampler
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(ReadOnlySpan<float> input, Span<float> output)
         {
+            if (_interpolate)
+            {
+                RunInterpolated(input, output);
+                return;
+            }
+
+            // Output n reads input samples First(n) .. First(n) + T - 1 with table row Phase(n); outputs n and n + D share
+            // the row, and their windows lie S input samples apart (S = _step, D = _denominator). The interior (windows
+            // wholly inside the input) runs in blocks of BlockOutputs outputs D apart, so that each row is loaded once
+            // per block; the ends, where windows reach into the silence beyond the input, go one output at a time.
+            var denominator = (int)_denominator;
+            var interiorStart = 0;
+            while (interiorStart < output.Length && First(interiorStart) < 0)
+            {
+                interiorStart++;
+            }
+
+            var interiorEnd = output.Length;
+            while (interiorEnd > interiorStart && First(interiorEnd - 1) + _taps > input.Length)
+            {
+                interiorEnd--;
+            }
+
+            for (var n = 0; n < interiorStart; n++)
+            {
+                output[n] = SingleAtEdge(input, n);
+            }
+
+            ref var x = ref MemoryMarshal.GetReference(input);
+            ref var y = ref MemoryMarshal.GetReference(output);
+            ref var table = ref MemoryMarshal.GetArrayDataReference(_table);
+            var span = BlockOutputs * denominator;
+            var stride = (nint)_step;
+            var n0 = interiorStart;
+            for (; n0 + span <= interiorEnd; n0 += span)
+            {
+                for (var n = n0; n < n0 + denominator; n++)
+                {
+                    var position = n * _step;
+                    var whole = position / _denominator;
+                    ref var row = ref Unsafe.Add(ref table, (nint)(position - (whole * _denominator)) * _taps);
+                    ref var window = ref Unsafe.Add(ref x, (nint)(whole + 1 - _halfTaps));
+                    ref var target = ref Unsafe.Add(ref y, n);
+                    if (UseV512)
+                    {
+                        DotBlock512(ref row, ref window, stride, _taps, ref target, denominator);
+                    }
+                    else
+                    {
+                        DotBlock256(ref row, ref window, stride, _taps, ref target, denominator);
+                    }
+                }
+            }
+
+            for (var n = n0; n < interiorEnd; n++)
+            {
+                var position = n * _step;
+                var whole = position / _denominator;
+                output[n] = DotOneLane(
+                    ref Unsafe.Add(ref table, (nint)(position - (whole * _denominator)) * _taps),
+                    ref Unsafe.Add(ref x, (nint)(whole + 1 - _halfTaps)),
+                    _taps);
+            }
+
+            for (var n = Math.Max(interiorEnd, interiorStart); n < output.Length; n++)
+            {
+                output[n] = SingleAtEdge(input, n);
+            }
+        }
+
+        /// <summary>The first input sample that output <paramref name="n"/>'s window reads (may lie outside the input).</summary>
+        private long First(long n) => (n * _step / _denominator) + 1 - _halfTaps;
+
+        /// <summary>One output whose window may reach beyond the input: the window is copied into a zero-padded row.</summary>
+        private float SingleAtEdge(ReadOnlySpan<float> input, int n)
+        {
+            Span<float> scratch = _taps <= 4096 ? stackalloc float[_taps] : new float[_taps];
+            scratch.Clear();
+            var position = n * _step;
+            var whole = position / _denominator;
+            var first = whole + 1 - _halfTaps;
+            var from = (int)Math.Clamp(first, 0, input.Length);
+            var to = (int)Math.Clamp(first + _taps, 0, input.Length);
+            if (to > from)
+            {
+                input[from..to].CopyTo(scratch[(int)(from - first)..]);
+            }
+
+            return DotOneLane(ref _table[(int)(position - (whole * _denominator)) * _taps], ref scratch[0], _taps);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunInterpolated(ReadOnlySpan<float> input, Span<float> output)
+        {
             // Output n needs input samples k0 - H + 1 .. k0 - H + T; outside the input they are silence, so windows that
             // overlap an end are copied into a zero-padded scratch row, and all others are read in place.
             Span<float> scratch = _taps <= 4096 ? stackalloc float[_taps] : new float[_taps];
@@ -166,12 +264,6 @@ public static class AudioResampler
                     }
                 }
 
-                if (!_interpolate)
-                {
-                    output[n] = Dot(ref Unsafe.Add(ref table, (nint)(fraction * _taps)), ref window, _taps);
-                    continue;
-                }
-
                 var exact = fraction * (double)_phases / _denominator;
                 var row = (int)exact;
                 var weight = (float)(exact - row);
@@ -179,6 +271,105 @@ public static class AudioResampler
                 var upper = Dot(ref Unsafe.Add(ref table, (nint)(row + 1) * _taps), ref window, _taps);
                 output[n] = lower + ((upper - lower) * weight);
             }
+        }
+
+
+        /// <summary>
+        /// Output values for the outputs <paramref name="target"/>[k x <paramref name="outputStride"/>], k = 0 .. 7, whose
+        /// windows start at <paramref name="window"/> + k x <paramref name="stride"/> and share <paramref name="row"/>;
+        /// each is summed in the order of <see cref="DotOneLane"/>, so a block and a lone output agree bit for bit.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void DotBlock512(ref float row, ref float window, nint stride, int taps, ref float target, int outputStride)
+        {
+            ref var w1 = ref Unsafe.Add(ref window, stride);
+            ref var w2 = ref Unsafe.Add(ref window, 2 * stride);
+            ref var w3 = ref Unsafe.Add(ref window, 3 * stride);
+            ref var w4 = ref Unsafe.Add(ref window, 4 * stride);
+            ref var w5 = ref Unsafe.Add(ref window, 5 * stride);
+            ref var w6 = ref Unsafe.Add(ref window, 6 * stride);
+            ref var w7 = ref Unsafe.Add(ref window, 7 * stride);
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            for (nuint j = 0; j < (nuint)taps; j += 16)
+            {
+                var c = Vector512.LoadUnsafe(ref row, j);
+                s0 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref window, j), s0);
+                s1 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref w1, j), s1);
+                s2 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref w2, j), s2);
+                s3 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref w3, j), s3);
+                s4 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref w4, j), s4);
+                s5 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref w5, j), s5);
+                s6 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref w6, j), s6);
+                s7 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref w7, j), s7);
+            }
+
+            target = Vector512.Sum(s0);
+            Unsafe.Add(ref target, outputStride) = Vector512.Sum(s1);
+            Unsafe.Add(ref target, 2 * outputStride) = Vector512.Sum(s2);
+            Unsafe.Add(ref target, 3 * outputStride) = Vector512.Sum(s3);
+            Unsafe.Add(ref target, 4 * outputStride) = Vector512.Sum(s4);
+            Unsafe.Add(ref target, 5 * outputStride) = Vector512.Sum(s5);
+            Unsafe.Add(ref target, 6 * outputStride) = Vector512.Sum(s6);
+            Unsafe.Add(ref target, 7 * outputStride) = Vector512.Sum(s7);
+        }
+
+        /// <summary><see cref="DotBlock512"/> with 256-bit vectors.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void DotBlock256(ref float row, ref float window, nint stride, int taps, ref float target, int outputStride)
+        {
+            ref var w1 = ref Unsafe.Add(ref window, stride);
+            ref var w2 = ref Unsafe.Add(ref window, 2 * stride);
+            ref var w3 = ref Unsafe.Add(ref window, 3 * stride);
+            ref var w4 = ref Unsafe.Add(ref window, 4 * stride);
+            ref var w5 = ref Unsafe.Add(ref window, 5 * stride);
+            ref var w6 = ref Unsafe.Add(ref window, 6 * stride);
+            ref var w7 = ref Unsafe.Add(ref window, 7 * stride);
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            for (nuint j = 0; j < (nuint)taps; j += 8)
+            {
+                var c = Vector256.LoadUnsafe(ref row, j);
+                s0 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref window, j), s0);
+                s1 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref w1, j), s1);
+                s2 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref w2, j), s2);
+                s3 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref w3, j), s3);
+                s4 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref w4, j), s4);
+                s5 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref w5, j), s5);
+                s6 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref w6, j), s6);
+                s7 = Vector256.FusedMultiplyAdd(c, Vector256.LoadUnsafe(ref w7, j), s7);
+            }
+
+            target = Vector256.Sum(s0);
+            Unsafe.Add(ref target, outputStride) = Vector256.Sum(s1);
+            Unsafe.Add(ref target, 2 * outputStride) = Vector256.Sum(s2);
+            Unsafe.Add(ref target, 3 * outputStride) = Vector256.Sum(s3);
+            Unsafe.Add(ref target, 4 * outputStride) = Vector256.Sum(s4);
+            Unsafe.Add(ref target, 5 * outputStride) = Vector256.Sum(s5);
+            Unsafe.Add(ref target, 6 * outputStride) = Vector256.Sum(s6);
+            Unsafe.Add(ref target, 7 * outputStride) = Vector256.Sum(s7);
+        }
+
+        /// <summary>One output of the exact-phase path, summed as one lane of <see cref="DotBlock512"/> / <see cref="DotBlock256"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float DotOneLane(ref float row, ref float window, int taps)
+        {
+            if (UseV512)
+            {
+                var sum = Vector512<float>.Zero;
+                for (nuint j = 0; j < (nuint)taps; j += 16)
+                {
+                    sum = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, j), Vector512.LoadUnsafe(ref window, j), sum);
+                }
+
+                return Vector512.Sum(sum);
+            }
+
+            var narrow = Vector256<float>.Zero;
+            for (nuint j = 0; j < (nuint)taps; j += 8)
+            {
+                narrow = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, j), Vector256.LoadUnsafe(ref window, j), narrow);
+            }
+
+            return Vector256.Sum(narrow);
         }
 
         /// <summary>Dot product of two float runs whose length is a multiple of <see cref="RowAlignment"/>.</summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace ArdMl.Audio;
@@ -8,8 +7,10 @@ namespace ArdMl.Audio;
 /// <summary>
 /// Bit-exact FLAC decoder written from the format specification (RFC 9639): STREAMINFO, constant / verbatim / fixed
 /// (orders 0-4) / LPC (orders 1-32) subframes, Rice and Rice2 partitioned residuals with escape partitions, wasted bits,
-/// independent and left/side, side/right, mid/side stereo, fixed and variable block sizes. Frame header CRC-8, frame
-/// CRC-16 and the STREAMINFO MD5 of the decoded PCM are verified.
+/// independent and left/side, side/right, mid/side stereo, fixed and variable block sizes. Frame header CRC-8 and frame
+/// CRC-16 are always verified; the STREAMINFO MD5 of the decoded PCM is verified by <see cref="Decode"/> (the exact,
+/// interleaved decode) but not by <see cref="DecodeMono"/> (the model-input path), where it would cost about a quarter
+/// of the decoding time: there, as in libFLAC's stream decoder by default, the frame CRCs guard every encoded byte.
 /// </summary>
 internal sealed class FlacDecoder
 {
@@ -17,20 +18,26 @@ internal sealed class FlacDecoder
 
     private readonly string _sourceName;
     private readonly long[][] _channelBuffers;
-    private readonly long[] _coefficients = new long[MaxLpcOrder + 4];
+    private readonly long[][] _coefficients;
+    private readonly PendingLpc[] _pendingLpc;
     private readonly StreamInfo _info;
     private byte[] _hashBuffer = [];
     private int[] _interleaved = [];
     private float[] _mono = [];
+    private bool _rentMono;
+    private int _channelCode; // channel assignment of the last decoded frame
 
     private FlacDecoder(string sourceName, StreamInfo info)
     {
         _sourceName = sourceName;
         _info = info;
         _channelBuffers = new long[info.Channels][];
+        _coefficients = new long[info.Channels][];
+        _pendingLpc = new PendingLpc[info.Channels];
         for (var c = 0; c < info.Channels; c++)
         {
             _channelBuffers[c] = new long[Math.Max(info.MaxBlockSize, 16)];
+            _coefficients[c] = new long[MaxLpcOrder + 4];
         }
     }
 
@@ -47,13 +54,22 @@ internal sealed class FlacDecoder
         return new DecodedAudio(AudioFileFormat.Flac, info.SampleRate, info.Channels, info.BitsPerSample, frames, decoder._interleaved);
     }
 
-    /// <summary>Decodes a native FLAC stream straight to the average of its channels (no interleaved copy).</summary>
+    /// <summary>
+    /// Decodes a native FLAC stream straight to the average of its channels (no interleaved copy), verifying the frame
+    /// CRCs but not the STREAMINFO MD5.
+    /// </summary>
+    /// <param name="data">The encoded stream.</param>
+    /// <param name="streamOffset">Byte offset of the "fLaC" marker.</param>
+    /// <param name="sourceName">Name used in error messages.</param>
+    /// <param name="maxSeconds">Stop after this much audio.</param>
+    /// <param name="rentUnlessRate">The samples go into a rented buffer unless the stream's rate is this one.</param>
     /// <returns>Mono samples in [-1, 1] and the sample rate.</returns>
-    public static (float[] Mono, int SampleRate) DecodeMono(ReadOnlySpan<byte> data, int streamOffset, string sourceName, double maxSeconds)
+    public static MonoSamples DecodeMono(ReadOnlySpan<byte> data, int streamOffset, string sourceName, double maxSeconds, int rentUnlessRate)
     {
         var decoder = Open(data, streamOffset, sourceName, out var firstFrame);
-        decoder.DecodeFrames(data, firstFrame, AudioDecoder.FrameLimit(maxSeconds, decoder._info.SampleRate), mono: true);
-        return (decoder._mono, decoder._info.SampleRate);
+        decoder._rentMono = decoder._info.SampleRate != rentUnlessRate;
+        var frames = decoder.DecodeFrames(data, firstFrame, AudioDecoder.FrameLimit(maxSeconds, decoder._info.SampleRate), mono: true);
+        return new MonoSamples(decoder._mono, frames, decoder._info.SampleRate, decoder._rentMono);
     }
 
     private static FlacDecoder Open(ReadOnlySpan<byte> data, int streamOffset, string sourceName, out int firstFrame)
@@ -103,8 +119,9 @@ internal sealed class FlacDecoder
     }
 
     /// <summary>
-    /// Decodes the frames into <see cref="_interleaved"/> (exact integers) or, with <paramref name="mono"/>, into
-    /// <see cref="_mono"/> (channel average scaled to [-1, 1]); returns the number of sample frames.
+    /// Decodes the frames into <see cref="_interleaved"/> (exact integers, MD5 verified when the stream declares one) or,
+    /// with <paramref name="mono"/>, into <see cref="_mono"/> (channel average scaled to [-1, 1], MD5 not computed);
+    /// returns the number of sample frames.
     /// </summary>
     private int DecodeFrames(ReadOnlySpan<byte> data, int firstFrame, long maxFrames, bool mono)
     {
@@ -118,10 +135,10 @@ internal sealed class FlacDecoder
 
         var width = mono ? 1 : channels;
         var output = GC.AllocateUninitializedArray<int>(mono ? 0 : (int)Math.Max(capacity * channels, channels * 4096L));
-        var monoOutput = GC.AllocateUninitializedArray<float>(mono ? (int)Math.Max(capacity, 4096) : 0);
+        var monoOutput = mono ? MonoSamples.Allocate((int)Math.Max(capacity, 4096), _rentMono) : [];
         var scale = (float)(1.0 / (1L << (bitsPerSample - 1)) / channels);
         long frames = 0;
-        using var md5 = _info.HasMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+        using var md5 = _info.HasMd5 && !mono ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         var reader = new FlacBitReader(data, firstFrame);
         var frameIndex = 0;
         var complete = true;
@@ -151,7 +168,7 @@ internal sealed class FlacDecoder
             int blockSize;
             try
             {
-                blockSize = DecodeFrame(ref reader, data, frameIndex);
+                blockSize = DecodeFrame(ref reader, data, frameIndex, decorrelate: !mono);
             }
             catch (EndOfStreamException)
             {
@@ -175,7 +192,10 @@ internal sealed class FlacDecoder
 
                 if (mono)
                 {
-                    Array.Resize(ref monoOutput, (int)grown);
+                    var larger = MonoSamples.Allocate((int)grown, _rentMono);
+                    monoOutput.AsSpan(0, (int)frames).CopyTo(larger);
+                    new MonoSamples(monoOutput, 0, 0, _rentMono).Return();
+                    monoOutput = larger;
                 }
                 else
                 {
@@ -226,7 +246,11 @@ internal sealed class FlacDecoder
 
         if (mono)
         {
-            Array.Resize(ref monoOutput, (int)frames);
+            if (!_rentMono)
+            {
+                Array.Resize(ref monoOutput, (int)frames);
+            }
+
             _mono = monoOutput;
         }
         else
@@ -240,9 +264,12 @@ internal sealed class FlacDecoder
 
     private AudioDecodeException Error(string problem) => new(_sourceName, problem);
 
-    /// <summary>Decodes one frame into the channel buffers; returns its block size.</summary>
+    /// <summary>
+    /// Decodes one frame into the channel buffers, as left and right unless <paramref name="decorrelate"/> is false (then
+    /// stereo stays as coded, for <see cref="Downmix"/>); returns its block size.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int DecodeFrame(ref FlacBitReader reader, ReadOnlySpan<byte> data, int frameIndex)
+    private int DecodeFrame(ref FlacBitReader reader, ReadOnlySpan<byte> data, int frameIndex, bool decorrelate)
     {
         var start = reader.BytePosition;
         reader.ReadBits(15); // sync code (14 bits) + reserved 0 bit, checked by the caller
@@ -332,7 +359,12 @@ internal sealed class FlacDecoder
         for (var c = 0; c < channels; c++)
         {
             var sideChannel = (channelCode == 8 && c == 1) || (channelCode == 9 && c == 0) || (channelCode == 10 && c == 1);
-            DecodeSubframe(ref reader, _channelBuffers[c].AsSpan(0, blockSize), bitsPerSample + (sideChannel ? 1 : 0));
+            DecodeSubframe(ref reader, _channelBuffers[c].AsSpan(0, blockSize), bitsPerSample + (sideChannel ? 1 : 0), c);
+        }
+
+        if (channels == 2 && (_pendingLpc[0].Order > 0 || _pendingLpc[1].Order > 0))
+        {
+            RestorePendingLpc(blockSize);
         }
 
         reader.AlignToByte();
@@ -343,7 +375,12 @@ internal sealed class FlacDecoder
             throw new InvalidDataException($"frame CRC-16 mismatch (frame {frameIndex})");
         }
 
-        Decorrelate(channelCode, blockSize);
+        _channelCode = channelCode;
+        if (decorrelate)
+        {
+            Decorrelate(channelCode, blockSize);
+        }
+
         return blockSize;
     }
 
@@ -393,8 +430,13 @@ internal sealed class FlacDecoder
         }
     }
 
-    private void DecodeSubframe(ref FlacBitReader reader, Span<long> samples, int bitsPerSample)
+    /// <summary>
+    /// Decodes subframe <paramref name="channel"/>. The LPC restoration of a stereo channel that
+    /// <see cref="FlacPrediction.RestoreLpcPair"/> can take is left to the frame (recorded in <see cref="_pendingLpc"/>).
+    /// </summary>
+    private void DecodeSubframe(ref FlacBitReader reader, Span<long> samples, int bitsPerSample, int channel)
     {
+        _pendingLpc[channel] = default;
         if (reader.ReadBits(1) != 0)
         {
             throw new InvalidDataException("subframe padding bit is set");
@@ -429,7 +471,7 @@ internal sealed class FlacDecoder
             var order = type - 8;
             ReadWarmUp(ref reader, samples, order, bitsPerSample);
             ReadResidual(ref reader, samples, order);
-            RestoreFixed(samples, order);
+            FlacPrediction.RestoreFixed(samples, order);
         }
         else if (type >= 32)
         {
@@ -447,7 +489,7 @@ internal sealed class FlacDecoder
                 throw new InvalidDataException($"negative LPC shift {shift}");
             }
 
-            var coefficients = _coefficients.AsSpan();
+            var coefficients = _coefficients[channel].AsSpan();
             coefficients.Clear();
             for (var i = 0; i < order; i++)
             {
@@ -455,20 +497,20 @@ internal sealed class FlacDecoder
             }
 
             ReadResidual(ref reader, samples, order);
-            RestoreLpc(samples, coefficients, order, shift);
+            if (FlacPrediction.IsPairAccelerated && _channelBuffers.Length == 2 && order <= FlacPrediction.MaxPairedOrder)
+            {
+                _pendingLpc[channel] = new PendingLpc(order, shift, wasted);
+                return;
+            }
+
+            FlacPrediction.RestoreLpc(samples, coefficients, order, shift);
         }
         else
         {
             throw new InvalidDataException($"reserved subframe type {type}");
         }
 
-        if (wasted > 0)
-        {
-            for (var i = 0; i < samples.Length; i++)
-            {
-                samples[i] <<= wasted;
-            }
-        }
+        ShiftWasted(samples, wasted);
     }
 
     private static void ReadWarmUp(ref FlacBitReader reader, Span<long> samples, int order, int bitsPerSample)
@@ -534,106 +576,41 @@ internal sealed class FlacDecoder
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RestoreFixed(Span<long> x, int order)
+    /// <summary>Restores the deferred LPC channels of a stereo frame: both together when both are LPC.</summary>
+    private void RestorePendingLpc(int blockSize)
     {
-        // The newest samples stay in registers so that each step waits only on arithmetic, not on memory.
-        if (order == 1)
+        var (a, b) = (_pendingLpc[0], _pendingLpc[1]);
+        var left = _channelBuffers[0].AsSpan(0, blockSize);
+        var right = _channelBuffers[1].AsSpan(0, blockSize);
+        if (a.Order > 0 && b.Order > 0)
         {
-            var a = x[0];
-            for (var i = 1; i < x.Length; i++)
-            {
-                a += x[i];
-                x[i] = a;
-            }
-        }
-        else if (order == 2)
-        {
-            long b = x[0], a = x[1];
-            for (var i = 2; i < x.Length; i++)
-            {
-                var next = x[i] + (2 * a) - b;
-                x[i] = next;
-                b = a;
-                a = next;
-            }
-        }
-        else if (order == 3)
-        {
-            long c = x[0], b = x[1], a = x[2];
-            for (var i = 3; i < x.Length; i++)
-            {
-                var next = x[i] + (3 * (a - b)) + c;
-                x[i] = next;
-                c = b;
-                b = a;
-                a = next;
-            }
-        }
-        else if (order == 4)
-        {
-            long d = x[0], c = x[1], b = x[2], a = x[3];
-            for (var i = 4; i < x.Length; i++)
-            {
-                var next = x[i] + (4 * (a + c)) - (6 * b) - d;
-                x[i] = next;
-                d = c;
-                c = b;
-                b = a;
-                a = next;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Adds the LPC prediction to the residuals in place. <paramref name="paddedCoefficients"/> holds the order's
-    /// coefficients followed by at least three zeros, so the older taps run in whole groups of four.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RestoreLpc(Span<long> x, ReadOnlySpan<long> paddedCoefficients, int order, int shift)
-    {
-        if (x.Length <= order)
-        {
+            FlacPrediction.RestoreLpcPair(left, right, _coefficients[0], _coefficients[1], a.Order, b.Order, a.Shift, b.Shift);
+            ShiftWasted(left, a.Wasted);
+            ShiftWasted(right, b.Wasted);
             return;
         }
 
-        ref var c = ref MemoryMarshal.GetReference(paddedCoefficients);
-        ref var first = ref MemoryMarshal.GetReference(x);
-        var newestCoefficient = c;
-        var previous = Unsafe.Add(ref first, order - 1);
-        var groups = (order + 2) / 4; // groups of four older taps (j = 1 .. order - 1, zero-padded)
-        var safeStart = Math.Min(x.Length, order + 3); // from here the padded taps stay inside the block
-        for (var i = order; i < safeStart; i++)
+        if (a.Order > 0)
         {
-            long sum = 0;
-            for (var j = 1; j < order; j++)
-            {
-                sum += Unsafe.Add(ref c, j) * Unsafe.Add(ref first, i - 1 - j);
-            }
-
-            previous = Unsafe.Add(ref first, i) + ((sum + (newestCoefficient * previous)) >> shift);
-            Unsafe.Add(ref first, i) = previous;
+            FlacPrediction.RestoreLpc(left, _coefficients[0], a.Order, a.Shift);
+            ShiftWasted(left, a.Wasted);
         }
 
-        for (var i = safeStart; i < x.Length; i++)
+        if (b.Order > 0)
         {
-            // coefficients[j] multiplies x[i - 1 - j]; the newest sample's term (held in a register) is added last so
-            // that the older terms are summed while the previous sample is still being computed.
-            ref var older = ref Unsafe.Add(ref first, i - 2);
-            ref var taps = ref Unsafe.Add(ref c, 1);
-            long sum = 0;
-            for (var g = 0; g < groups; g++)
-            {
-                sum += (taps * older)
-                    + (Unsafe.Add(ref taps, 1) * Unsafe.Subtract(ref older, 1))
-                    + (Unsafe.Add(ref taps, 2) * Unsafe.Subtract(ref older, 2))
-                    + (Unsafe.Add(ref taps, 3) * Unsafe.Subtract(ref older, 3));
-                taps = ref Unsafe.Add(ref taps, 4);
-                older = ref Unsafe.Subtract(ref older, 4);
-            }
+            FlacPrediction.RestoreLpc(right, _coefficients[1], b.Order, b.Shift);
+            ShiftWasted(right, b.Wasted);
+        }
+    }
 
-            previous = Unsafe.Add(ref first, i) + ((sum + (newestCoefficient * previous)) >> shift);
-            Unsafe.Add(ref first, i) = previous;
+    private static void ShiftWasted(Span<long> samples, int wasted)
+    {
+        if (wasted > 0)
+        {
+            for (var i = 0; i < samples.Length; i++)
+            {
+                samples[i] <<= wasted;
+            }
         }
     }
 
@@ -711,21 +688,49 @@ internal sealed class FlacDecoder
         }
     }
 
-    /// <summary>Averages the channel buffers into <paramref name="target"/>; <paramref name="scale"/> includes 1/channels.</summary>
+    /// <summary>
+    /// Averages the channel buffers, still as coded (left/side, side/right or mid/side for stereo), into
+    /// <paramref name="target"/>; <paramref name="scale"/> includes 1/channels.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Downmix(Span<float> target, float scale)
     {
         var channels = _channelBuffers.Length;
-        var first = _channelBuffers[0];
+        var first = _channelBuffers[0].AsSpan(0, target.Length);
         if (channels == 2)
         {
-            var second = _channelBuffers[1];
-            for (var i = 0; i < target.Length; i++)
+            var second = _channelBuffers[1].AsSpan(0, target.Length);
+            switch (_channelCode)
             {
-                target[i] = (first[i] + second[i]) * scale;
-            }
+                case 8: // left, side: left + right = 2 left - side
+                    for (var i = 0; i < target.Length; i++)
+                    {
+                        target[i] = ((2 * first[i]) - second[i]) * scale;
+                    }
 
-            return;
+                    return;
+                case 9: // side, right: left + right = side + 2 right
+                    for (var i = 0; i < target.Length; i++)
+                    {
+                        target[i] = (first[i] + (2 * second[i])) * scale;
+                    }
+
+                    return;
+                case 10: // mid, side: mid + side and mid - side are even, so left + right = (mid << 1) | (side & 1)
+                    for (var i = 0; i < target.Length; i++)
+                    {
+                        target[i] = ((first[i] << 1) | (second[i] & 1)) * scale;
+                    }
+
+                    return;
+                default:
+                    for (var i = 0; i < target.Length; i++)
+                    {
+                        target[i] = (first[i] + second[i]) * scale;
+                    }
+
+                    return;
+            }
         }
 
         for (var i = 0; i < target.Length; i++)
@@ -795,6 +800,9 @@ internal sealed class FlacDecoder
 
         md5.AppendData(bytes);
     }
+
+    /// <summary>An LPC subframe read but not yet restored: its order (0: none pending), shift and wasted bits.</summary>
+    private readonly record struct PendingLpc(int Order, int Shift, int Wasted);
 
     /// <summary>The STREAMINFO metadata block.</summary>
     private sealed class StreamInfo

@@ -27,7 +27,7 @@ internal static class WavDecoder
     }
 
     /// <summary>Decodes straight to the average of the channels in [-1, 1] (16-bit PCM without an integer copy).</summary>
-    public static (float[] Mono, int SampleRate) DecodeMono(ReadOnlySpan<byte> data, string sourceName, double maxSeconds)
+    public static MonoSamples DecodeMono(ReadOnlySpan<byte> data, string sourceName, double maxSeconds, int rentUnlessRate)
     {
         var (format, offset, length) = Locate(data, sourceName);
         var samples = data.Slice(offset, length);
@@ -35,7 +35,8 @@ internal static class WavDecoder
         var channels = format.Channels;
         if (format.IsFloat || format.BlockAlign != channels * 2 || format.ValidBits != 16 || !BitConverter.IsLittleEndian)
         {
-            return (ConvertSamples(samples, format, sourceName, maxFrames).ToMono(), format.SampleRate);
+            var converted = ConvertSamples(samples, format, sourceName, maxFrames).ToMono();
+            return new MonoSamples(converted, converted.Length, format.SampleRate, IsRented: false);
         }
 
         var frames = (int)Math.Min(samples.Length / format.BlockAlign, maxFrames);
@@ -45,7 +46,8 @@ internal static class WavDecoder
         }
 
         var shorts = MemoryMarshal.Cast<byte, short>(samples[..(frames * format.BlockAlign)]);
-        var mono = GC.AllocateUninitializedArray<float>(frames);
+        var rent = format.SampleRate != rentUnlessRate;
+        var mono = MonoSamples.Allocate(frames, rent);
         var scale = 1f / (32768f * channels);
         if (channels == 2)
         {
@@ -68,7 +70,7 @@ internal static class WavDecoder
             }
         }
 
-        return (mono, format.SampleRate);
+        return new MonoSamples(mono, frames, format.SampleRate, rent);
     }
 
     /// <summary>Finds the format and the byte range of the samples.</summary>

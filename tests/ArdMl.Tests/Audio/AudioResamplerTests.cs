@@ -41,6 +41,48 @@ public sealed class AudioResamplerTests
     }
 
     [Theory]
+    [InlineData(44100, 16000)]
+    [InlineData(48000, 16000)]
+    [InlineData(22050, 16000)]
+    public void StopbandAttenuationIsAtLeast90Db(int inputRate, int outputRate)
+    {
+        // Tones from the output Nyquist frequency (where the stopband starts) up to just below the input Nyquist.
+        var nyquist = outputRate / 2.0;
+        var worst = double.NegativeInfinity;
+        for (var frequency = nyquist; frequency < inputRate / 2.0; frequency += frequency < nyquist * 1.2 ? 50 : 700)
+        {
+            var input = TestSignals.Sine(inputRate / 2, frequency, inputRate, amplitude: 0.5);
+            var output = AudioResampler.Resample(input, inputRate, outputRate);
+            var middle = output.AsSpan(output.Length / 5, output.Length * 3 / 5);
+            worst = Math.Max(worst, 20 * Math.Log10(TestSignals.Rms(middle) / (0.5 / Math.Sqrt(2))));
+        }
+
+        worst.Should().BeLessThan(-90, "the Kaiser design gives 90 dB from the output Nyquist frequency on");
+    }
+
+    [Theory]
+    [InlineData(44100, 16000)]
+    [InlineData(48000, 16000)]
+    [InlineData(8000, 16000)]
+    [InlineData(22050, 16000)]
+    public void EveryOutputIsTheSameWhereverItFallsInABlock(int inputRate, int outputRate)
+    {
+        // Prepending k whole periods of the rate ratio (inputRate / g samples, g = gcd) delays the output by exactly
+        // k x outputRate / g samples with identical filter windows, so the edge, block and remainder paths must agree.
+        var gcd = (int)System.Numerics.BigInteger.GreatestCommonDivisor(inputRate, outputRate);
+        var random = new Random(7);
+        var signal = Enumerable.Range(0, (inputRate * 3 / 2) + 123).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var expected = AudioResampler.Resample(signal, inputRate, outputRate);
+        foreach (var periods in new[] { 1, 3, 10 })
+        {
+            var delayed = new float[(periods * inputRate / gcd) + signal.Length];
+            signal.CopyTo(delayed, periods * inputRate / gcd);
+            var output = AudioResampler.Resample(delayed, inputRate, outputRate);
+            output.AsSpan(periods * outputRate / gcd).ToArray().Should().Equal(expected);
+        }
+    }
+
+    [Theory]
     [InlineData(0, 44100, 16000)]
     [InlineData(1, 44100, 16000)]
     [InlineData(12345, 44100, 16000)]

@@ -84,6 +84,19 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void LoaderChecksFlacFrameCrcsButNotTheMd5()
+    {
+        var flac = SmallFlac();
+        var expected = AudioLoader.LoadMono(flac, "good.flac");
+        var wrongMd5 = (byte[])flac.Clone();
+        wrongMd5[8 + 18] ^= 0xFF;
+        AudioLoader.LoadMono(wrongMd5, "md5.flac").Should().Equal(expected, "the model-input path does not compute the MD5");
+        var flipped = (byte[])flac.Clone();
+        flipped[flac.Length - 200] ^= 0x10;
+        ShouldFail(() => AudioLoader.LoadMono(flipped, "flipped.flac"), "flipped.flac", "*CRC*");
+    }
+
+    [Fact]
     public void GarbageMp3AndOggAreReported()
     {
         var mp3 = new byte[] { 0xFF, 0xFB, 0x90, 0x64 }.Concat(Enumerable.Repeat((byte)0x55, 100)).ToArray();
