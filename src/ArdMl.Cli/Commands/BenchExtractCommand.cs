@@ -25,11 +25,16 @@ internal static class BenchExtractCommand
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Longest audio used per clip.", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch", "-b") { Description = "Batch size (windows per run; clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for both sides.", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers")
+        {
+            Description = "Also time the engine with this many workers against one worker, alternately (1: no comparison). With --threads t, the workers get t / workers intra-op threads each (at least 1).",
+            DefaultValueFactory = _ => 1,
+        };
         var runs = new Option<int>("--runs") { Description = "Timed rounds (engine and bare loop alternate; medians are reported).", DefaultValueFactory = _ => 5 };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as a Markdown table to this file." };
         var command = new Command("extract", "Extraction throughput per model and the engine's overhead over a bare InferenceSession.Run loop.")
         {
-            descriptions, audio, clips, maxSeconds, batch, threads, runs, markdown,
+            descriptions, audio, clips, maxSeconds, batch, threads, workers, runs, markdown,
         };
         command.SetAction(parse =>
         {
@@ -42,6 +47,7 @@ internal static class BenchExtractCommand
                     parse.GetValue(maxSeconds),
                     Math.Max(1, parse.GetValue(batch)),
                     Math.Max(0, parse.GetValue(threads)),
+                    Math.Max(1, parse.GetValue(workers)),
                     Math.Max(1, parse.GetValue(runs)),
                     parse.GetValue(markdown),
                     string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
@@ -55,7 +61,7 @@ internal static class BenchExtractCommand
         return command;
     }
 
-    private static int Run(string[] descriptionPaths, string[] audioFolders, int clipsPerFolder, double maxSeconds, int batch, int threads, int runs, FileInfo? markdown, string commandLine)
+    private static int Run(string[] descriptionPaths, string[] audioFolders, int clipsPerFolder, double maxSeconds, int batch, int threads, int workerCount, int runs, FileInfo? markdown, string commandLine)
     {
         if (descriptionPaths.Length == 0)
         {
@@ -78,7 +84,19 @@ internal static class BenchExtractCommand
 
         Console.WriteLine($"ard bench extract: {files.Count} clips (≤ {maxSeconds} s each) from {string.Join(", ", audioFolders)}; batch {batch}, {threads} intra-op thread(s), median of {runs} alternating rounds after a warm-up.");
         Console.WriteLine("Engine = ActivationExtractor.ExtractBatch on pre-decoded samples (decode excluded); bare = InferenceSession.Run over the same model inputs the engine built.");
-        var table = new Table().AddColumns("model", "tap (d)", "audio s", "model runs / pass", "decode x RT", "engine clips/s", "engine audio s/s", "bare audio s/s", "engine / bare", "with decode audio s/s");
+        var workerThreads = threads == 0 ? 0 : Math.Max(1, threads / workerCount);
+        if (workerCount > 1)
+        {
+            Console.WriteLine($"Workers: the engine with {workerCount} workers ({workerThreads} intra-op thread(s) each) alternates with the one-worker engine; results must be identical.");
+        }
+
+        string[] columns = ["model", "tap (d)", "audio s", "model runs / pass", "decode x RT", "engine clips/s", "engine audio s/s", "bare audio s/s", "engine / bare", "with decode audio s/s"];
+        if (workerCount > 1)
+        {
+            columns = [.. columns, $"{workerCount} workers audio s/s", $"{workerCount} workers / 1", "identical"];
+        }
+
+        var table = new Table().AddColumns(columns);
         var rows = new List<string[]>();
         var failed = false;
         foreach (var path in descriptionPaths)
@@ -104,8 +122,13 @@ internal static class BenchExtractCommand
             var audioSeconds = clips.Sum(c => c.Samples.Length) / (double)extractor.InputSampleRate;
             using var baseline = ExtractionBaseline.Record(extractor, clips);
             baseline.Run();
+            using var parallel = workerCount > 1
+                ? ActivationExtractor.Create(description, options: options.WithWorkers(workerCount, workerThreads))
+                : null;
+            var identical = parallel is null || SameActivations(extractor.ExtractBatch(clips), parallel.ExtractBatch(clips));
             var engineTimes = new List<double>();
             var bareTimes = new List<double>();
+            var parallelTimes = new List<double>();
             for (var round = 0; round < runs; round++)
             {
                 var watch = Stopwatch.StartNew();
@@ -114,6 +137,12 @@ internal static class BenchExtractCommand
                 watch.Restart();
                 baseline.Run();
                 bareTimes.Add(watch.Elapsed.TotalSeconds);
+                if (parallel is not null)
+                {
+                    watch.Restart();
+                    _ = parallel.ExtractBatch(clips);
+                    parallelTimes.Add(watch.Elapsed.TotalSeconds);
+                }
             }
 
             var engine = Median(engineTimes);
@@ -134,6 +163,13 @@ internal static class BenchExtractCommand
                 F(ratio, 3),
                 F(audioSeconds / (engine + decodeSeconds), 1),
             ];
+            if (parallel is not null)
+            {
+                var parallelSeconds = Median(parallelTimes);
+                row = [.. row, F(audioSeconds / parallelSeconds, 1), F(engine / parallelSeconds, 2), identical ? "yes" : "NO"];
+                failed |= !identical;
+            }
+
             rows.Add(row);
             table.AddRow([.. row.Select(Markup.Escape)]);
         }
@@ -146,8 +182,8 @@ internal static class BenchExtractCommand
         {
             var text = new StringBuilder();
             text.AppendLine(CultureInfo.InvariantCulture, $"Command: `ard {commandLine}`").AppendLine();
-            text.AppendLine("| model | tap (d) | audio s | model runs / pass | decode x real time | engine clips/s | engine audio s/s | bare audio s/s | engine / bare | incl. decode audio s/s |");
-            text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            text.AppendLine("| " + string.Join(" | ", columns) + " |");
+            text.AppendLine("| --- | --- |" + string.Concat(Enumerable.Repeat(" ---: |", columns.Length - 2)));
             foreach (var row in rows)
             {
                 text.AppendLine("| " + string.Join(" | ", row) + " |");
@@ -159,6 +195,10 @@ internal static class BenchExtractCommand
 
         return failed ? 3 : 0;
     }
+
+    private static bool SameActivations(IReadOnlyList<ClipActivations> a, IReadOnlyList<ClipActivations> b) =>
+        a.Count == b.Count && a.Zip(b).All(pair => pair.First.ClipId == pair.Second.ClipId && pair.First.Status == pair.Second.Status
+            && pair.First.Taps.Zip(pair.Second.Taps).All(t => t.First.FrameCount == t.Second.FrameCount && t.First.Data.AsSpan().SequenceEqual(t.Second.Data)));
 
     private static double MeasureWhisperLogMel(int runs)
     {

@@ -22,6 +22,7 @@ internal sealed class DiscoveryCommandOptions
     private readonly Option<ulong> _seed = new("--seed") { Description = "Seed (SAE init/shuffle, random baseline).", DefaultValueFactory = _ => 0UL };
     private readonly Option<int?> _maxClips = new("--max-clips") { Description = "Use at most N clips (the first in path order)." };
     private readonly Option<double?> _maxSeconds = new("--max-seconds") { Description = "Use at most this many seconds of each clip." };
+    private readonly Option<int> _workers = new("--workers") { Description = "Extraction workers, each with its own ONNX Runtime session (as in ard extract).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<double?> _minMs = new("--min-monosemanticity") { Description = "Keep latents with monosemanticity above this (default 1.0).", DefaultValueFactory = _ => ConceptSelectionOptions.DefaultMinimumMonosemanticity };
     private readonly Option<string?> _groupBy = new("--group-by") { Description = "Regular expression finding each clip's group (speaker, recording, category) in its path, e.g. '^\\d+_([a-z]+)_' for FSDD speakers: concepts are kept only where their name holds across groups." };
     private readonly Option<double?> _minDetection = new("--min-detection-score")
@@ -53,7 +54,7 @@ internal sealed class DiscoveryCommandOptions
             command.Add(_activations);
         }
 
-        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _minMs, _groupBy, _minDetection })
+        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _workers, _minMs, _groupBy, _minDetection })
         {
             command.Add(option);
         }
@@ -128,6 +129,7 @@ internal sealed class DiscoveryCommandOptions
         Seed = parse.GetValue(_seed),
         MaxClips = parse.GetValue(_maxClips),
         MaxDurationSeconds = parse.GetValue(_maxSeconds),
+        Workers = Math.Max(1, parse.GetValue(_workers)),
         MinimumMonosemanticity = parse.GetValue(_minMs),
         GroupPattern = parse.GetValue(_groupBy),
         MinimumDetectionScore = parse.GetValue(_minDetection),

@@ -27,7 +27,8 @@ internal static class ExtractCommand
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output shard folder (created or resumed)." };
         var shard = new Option<string?>("--shard") { Description = "Process only part i of n (0-based, e.g. 0/4): clips k with k mod n = i, written to <out>/part-i-of-n." };
         var batch = new Option<int>("--batch", "-b") { Description = "Windows per model run (or clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: ONNX Runtime decides).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per worker (0: the cores shared out among the workers).", DefaultValueFactory = _ => 0 };
+        var workers = new Option<int>("--workers") { Description = "Workers decoding and running clips in parallel, each with its own ONNX Runtime session (shards are identical for any count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var dtype = new Option<ActivationShardDataType>("--dtype") { Description = "Shard element type.", DefaultValueFactory = _ => ActivationShardDataType.Float32 };
         var format = new Option<ActivationShardFormat>("--format")
         {
@@ -42,7 +43,7 @@ internal static class ExtractCommand
 
         var command = new Command("extract", "Extract activations of a described ONNX model over a folder of audio into activation shards.")
         {
-            description, taps, audio, output, shard, batch, threads, dtype, format, silence, maxSeconds, gpu, failOnNonFinite, listTaps,
+            description, taps, audio, output, shard, batch, threads, workers, dtype, format, silence, maxSeconds, gpu, failOnNonFinite, listTaps,
         };
         command.SetAction(parse =>
         {
@@ -61,6 +62,7 @@ internal static class ExtractCommand
                 {
                     BatchSize = Math.Max(1, parse.GetValue(batch)),
                     IntraOpThreads = Math.Max(0, parse.GetValue(threads)),
+                    Workers = Math.Max(1, parse.GetValue(workers)),
                     SilenceThresholdDb = parse.GetValue(silence),
                     NonFinite = parse.GetValue(failOnNonFinite) ? NonFiniteActivationPolicy.Throw : NonFiniteActivationPolicy.SkipClip,
                     ExecutionProvider = parse.GetValue(gpu) ? ExecutionProvider.Cuda : ExecutionProvider.Cpu,
@@ -161,9 +163,9 @@ internal static class ExtractCommand
             var todo = mine.Where(id => writers.Values.Any(w => !w.Contains(id))).ToList();
             Console.WriteLine(
                 $"{description.Name}: taps {string.Join(", ", extractor.Taps.Select(t => $"{t} (d {extractor.WidthOf(t)})"))} on {extractor.ExecutionProviderInUse}; " +
-                $"{mine.Count} clips in part {part}/{parts}, {mine.Count - todo.Count} already done.");
+                $"{mine.Count} clips in part {part}/{parts}, {mine.Count - todo.Count} already done; {options.Workers} worker(s).");
 
-            var failures = new ConcurrentQueue<(string Clip, string Problem)>();
+            var failures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
             var stats = new RunStatistics();
             AnsiConsole.Progress()
                 .AutoClear(false)
@@ -171,37 +173,25 @@ internal static class ExtractCommand
                 .Start(context =>
                 {
                     var task = context.AddTask("extracting", maxValue: Math.Max(1, todo.Count));
-                    using var queue = new BlockingCollection<AudioClip>(boundedCapacity: Math.Max(4, options.BatchSize * 2));
-                    var decoder = Task.Run(() =>
+                    AudioClip? Load(string id)
                     {
                         try
                         {
-                            foreach (var id in todo)
-                            {
-                                try
-                                {
-                                    var samples = AudioLoader.LoadMono(Path.Combine(audioFolder, id), extractor.InputSampleRate, maxSeconds);
-                                    queue.Add(new AudioClip(id, samples));
-                                }
-                                catch (Exception e) when (e is AudioDecodeException or IOException or UnauthorizedAccessException or InvalidDataException)
-                                {
-                                    failures.Enqueue((id, "decode: " + e.Message));
-                                    context.Refresh();
-                                    task.Increment(1);
-                                }
-                            }
+                            return new AudioClip(id, AudioLoader.LoadMono(Path.Combine(audioFolder, id), extractor.InputSampleRate, maxSeconds));
                         }
-                        finally
+                        catch (Exception e) when (e is AudioDecodeException or IOException or UnauthorizedAccessException or InvalidDataException)
                         {
-                            queue.CompleteAdding();
+                            failures[id] = "decode: " + e.Message;
+                            task.Increment(1);
+                            return null;
                         }
-                    });
+                    }
 
-                    foreach (var result in extractor.ExtractMany(queue.GetConsumingEnumerable()))
+                    foreach (var result in extractor.ExtractMany(todo, Load))
                     {
                         if (result.Status == ClipExtractionStatus.NonFinite)
                         {
-                            failures.Enqueue((result.ClipId, result.Message ?? "NaN or infinity"));
+                            failures[result.ClipId] = result.Message ?? "NaN or infinity";
                         }
                         else
                         {
@@ -230,7 +220,6 @@ internal static class ExtractCommand
                         task.Increment(1);
                     }
 
-                    decoder.GetAwaiter().GetResult();
                     task.Value = task.MaxValue;
                 });
 
@@ -239,7 +228,7 @@ internal static class ExtractCommand
             if (!failures.IsEmpty)
             {
                 Console.WriteLine($"skipped {failures.Count} clips:");
-                foreach (var (clip, problem) in failures)
+                foreach (var (clip, problem) in failures.OrderBy(f => f.Key, StringComparer.Ordinal))
                 {
                     Console.WriteLine($"  {clip}: {problem}");
                 }

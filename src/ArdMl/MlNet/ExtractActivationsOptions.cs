@@ -45,6 +45,13 @@ public sealed class ExtractActivationsOptions
     /// <summary>ONNX Runtime intra-op threads (0: ONNX Runtime decides).</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Workers, each an extractor with its own ONNX Runtime session, serving rows of parallel cursors
+    /// (GetRowCursorSet) at once; with several, the intra-op threads (when 0) are shared out among them. Default 1.
+    /// Not saved with the model.
+    /// </summary>
+    public int Workers { get; set; } = 1;
+
     /// <summary>Execution provider (CUDA falls back to CPU with a logged message where unavailable).</summary>
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
 
@@ -88,6 +95,7 @@ public sealed class ExtractActivationsOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads, nameof(IntraOpThreads));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Workers, 1, nameof(Workers));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEmbeddedModelBytes, 1, nameof(MaxEmbeddedModelBytes));
         if (!Enum.IsDefined(ModelStorage) || !Enum.IsDefined(NonFinite) || !Enum.IsDefined(ExecutionProvider))
         {
@@ -105,6 +113,7 @@ public sealed class ExtractActivationsOptions
             InputSampleRate = InputSampleRate,
             BatchSize = BatchSize,
             IntraOpThreads = IntraOpThreads,
+            Workers = Workers,
             ExecutionProvider = ExecutionProvider,
             SilenceThresholdDb = SilenceThresholdDb,
             NonFinite = NonFinite,
@@ -118,6 +127,7 @@ public sealed class ExtractActivationsOptions
     {
         BatchSize = BatchSize,
         IntraOpThreads = IntraOpThreads,
+        Workers = Workers,
         ExecutionProvider = ExecutionProvider,
         SilenceThresholdDb = SilenceThresholdDb,
         NonFinite = NonFinite,

@@ -30,7 +30,9 @@ public sealed class ExtractActivationsTransformer : ArdRowToRowTransformer, IArd
 
     private readonly ExtractActivationsOptions _options;
     private readonly ActivationExtractor _extractor;
-    private readonly object _runLock = new();
+    private readonly SemaphoreSlim _workerSlots;
+    private readonly System.Collections.Concurrent.ConcurrentBag<ActivationExtractor> _idleWorkers = [];
+    private readonly List<ActivationExtractor> _extraWorkers = [];
     private readonly string? _modelPath;
     private readonly string? _melModelPath;
 
@@ -39,6 +41,8 @@ public sealed class ExtractActivationsTransformer : ArdRowToRowTransformer, IArd
     {
         _options = options;
         _extractor = extractor;
+        _workerSlots = new SemaphoreSlim(options.Workers);
+        _idleWorkers.Add(extractor);
         _modelPath = modelPath;
         _melModelPath = melModelPath;
         Tap = extractor.Taps[0];
@@ -76,7 +80,17 @@ public sealed class ExtractActivationsTransformer : ArdRowToRowTransformer, IArd
     private protected override ModelFormat Format => SavedFormat;
 
     /// <summary>Releases the ONNX Runtime sessions.</summary>
-    public void Dispose() => _extractor.Dispose();
+    public void Dispose()
+    {
+        _extractor.Dispose();
+        lock (_extraWorkers)
+        {
+            _extraWorkers.ForEach(worker => worker.Dispose());
+            _extraWorkers.Clear();
+        }
+
+        _workerSlots.Dispose();
+    }
 
     static ExtractActivationsTransformer IArdLoadableTransformer<ExtractActivationsTransformer>.Load(IHostEnvironment environment, ModelStateReader reader)
     {
@@ -237,11 +251,36 @@ public sealed class ExtractActivationsTransformer : ArdRowToRowTransformer, IArd
         return bytes;
     }
 
+    /// <summary>
+    /// Extracts one row on an idle worker: up to <see cref="ExtractActivationsOptions.Workers"/> extractors, each with
+    /// its own session, serve rows of parallel cursors at once (opened as needed); one worker serves one row at a time.
+    /// </summary>
     private ClipActivations Run(string clipId, float[] samples)
     {
-        lock (_runLock)
+        _workerSlots.Wait();
+        try
         {
-            return _extractor.ExtractClip(new AudioClip(clipId, samples));
+            if (!_idleWorkers.TryTake(out var worker))
+            {
+                worker = ActivationExtractor.CreateFromBytes(_extractor.Description, _extractor.ModelBytes, _extractor.MelModelBytes, [Tap], _options.ToExtractorOptions(), _modelPath, _melModelPath);
+                lock (_extraWorkers)
+                {
+                    _extraWorkers.Add(worker);
+                }
+            }
+
+            try
+            {
+                return worker.ExtractClip(new AudioClip(clipId, samples));
+            }
+            finally
+            {
+                _idleWorkers.Add(worker);
+            }
+        }
+        finally
+        {
+            _workerSlots.Release();
         }
     }
 

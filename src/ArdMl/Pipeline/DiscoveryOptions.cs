@@ -60,6 +60,9 @@ public sealed class DiscoveryOptions
     /// <summary>Clips longer than this are cut; null = no limit.</summary>
     public double? MaxDurationSeconds { get; init; }
 
+    /// <summary>Workers of the ExtractActivations stage (see <see cref="MlNet.ExtractActivationsOptions.Workers"/>). Default 1.</summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>Representative clips per set (p).</summary>
     public int ClipsPerSet { get; init; } = ConceptRankerOptions.DefaultClipsPerSet;
 

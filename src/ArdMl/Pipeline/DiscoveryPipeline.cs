@@ -86,6 +86,7 @@ public static partial class DiscoveryPipeline
             {
                 ModelDescriptionPath = Path.GetFullPath(options.ModelDescriptionPath),
                 Tap = options.Tap,
+                Workers = options.Workers,
             }))
             .Fit(input);
         var extractor = featurizer.LastTransformer;

@@ -93,6 +93,7 @@ public static class DiscoverySweep
                     Seed = options.Seed,
                     MaxClips = options.MaxClips,
                     MaxDurationSeconds = options.MaxDurationSeconds,
+                    Workers = options.Workers,
                     ClipsPerSet = options.ClipsPerSet,
                     MinimumMonosemanticity = options.MinimumMonosemanticity,
                     ConceptCount = options.ConceptCount,

@@ -3,7 +3,7 @@ using ArdMl.Audio;
 
 namespace ArdMl.Tests.Activations;
 
-public sealed class ActivationExtractorTests : IDisposable
+public sealed partial class ActivationExtractorTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("ardml-extract-").FullName;
 

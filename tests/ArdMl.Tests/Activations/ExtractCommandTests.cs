@@ -70,6 +70,52 @@ public sealed class ExtractCommandTests : IDisposable
         reader.ReadClips().Select(c => c.ClipId).Order().Should().Equal(Directory.GetFiles(audio).Select(Path.GetFileName).Order());
     }
 
+    /// <summary>
+    /// Shards (index, data and manifest checksums) are byte-identical for 1, 2 and 3 workers, with an undecodable clip
+    /// among the good ones: real Silero and openWakeWord models where ../shared is present, the committed demo model
+    /// over generated clips otherwise.
+    /// </summary>
+    [Fact]
+    public void ShardsAreIdenticalForAnyWorkerCount()
+    {
+        var audio = Path.Combine(_folder, "audio");
+        Directory.CreateDirectory(audio);
+        string[] descriptions;
+        if (SharedModelFixture.Missing)
+        {
+            ArdMl.Demo.DemoCorpusGenerator.Write(audio, new ArdMl.Demo.DemoCorpusOptions { ClipCount = 12, Seed = 3 });
+            descriptions = [Path.Combine(SharedAssets.RepositoryRoot, "models", "demo", "demo-sound-events.json")];
+        }
+        else
+        {
+            foreach (var clip in SharedModelFixture.SpeechClips(9))
+            {
+                File.Copy(clip, Path.Combine(audio, Path.GetFileName(clip)));
+            }
+
+            descriptions = [SharedModelFixture.DescriptionPath("silero-vad.json"), SharedModelFixture.DescriptionPath("openwakeword.json")];
+        }
+
+        File.WriteAllBytes(Path.Combine(audio, "3_broken.wav"), [82, 73, 70, 70, 1, 2, 3]);
+        foreach (var description in descriptions)
+        {
+            var shards = new List<(string Index, string Data, string? IndexSha256)>();
+            foreach (var workers in new[] { "1", "2", "3" })
+            {
+                var output = Path.Combine(_folder, Path.GetFileNameWithoutExtension(description) + "-" + workers);
+                var run = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--batch", "3", "--workers", workers);
+                run.ExitCode.Should().Be(0, run.Output);
+                run.Output.Should().Contain("skipped 1 clips").And.Contain("3_broken.wav");
+                var reader = ActivationShardReader.Open(output);
+                reader.ClipCount.Should().Be(Directory.GetFiles(audio).Length - 1, "every good clip is written, none lost");
+                var data = string.Concat(Directory.GetFiles(output, "*.bin").Order(StringComparer.Ordinal).Select(f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))));
+                shards.Add((File.ReadAllText(Path.Combine(output, ActivationShardManifest.IndexFileName)), data, reader.Manifest.IndexSha256));
+            }
+
+            shards.Should().AllSatisfy(s => s.Should().Be(shards[0], $"{Path.GetFileName(description)}: shards must not depend on the worker count"));
+        }
+    }
+
     private static (int ExitCode, string Output) RunArd(params string[] arguments)
     {
         var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");
