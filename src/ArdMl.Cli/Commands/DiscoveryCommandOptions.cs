@@ -18,7 +18,7 @@ internal sealed class DiscoveryCommandOptions
     private readonly Option<FileInfo?> _captions = new("--captions") { Description = "Captions CSV (clip,text) to name concepts by their top clips' captions." };
     private readonly Option<FileInfo?> _labels = new("--labels") { Description = "Labels CSV (clip,text); when given, concepts are named by the majority label of their top clips (names eval can map)." };
     private readonly Option<DirectoryInfo> _output = new("--out", "-o") { Description = "Run folder to write.", Required = true };
-    private readonly Option<int> _batch = new("--batch") { Description = "Frames per SAE step.", DefaultValueFactory = _ => DiscoveryOptions.DefaultBatchSize };
+    private readonly Option<int> _batch = new("--batch", "-b") { Description = "Frames per SAE training step.", DefaultValueFactory = _ => DiscoveryOptions.DefaultBatchSize };
     private readonly Option<ulong> _seed = new("--seed") { Description = "Seed (SAE init/shuffle, random baseline).", DefaultValueFactory = _ => 0UL };
     private readonly Option<int?> _maxClips = new("--max-clips") { Description = "Use at most N clips (the first in path order)." };
     private readonly Option<double?> _maxSeconds = new("--max-seconds") { Description = "Use at most this many seconds of each clip." };

@@ -26,7 +26,7 @@ internal static class ExtractCommand
         var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of audio clips (searched recursively: WAV, FLAC, MP3, Ogg)." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output shard folder (created or resumed)." };
         var shard = new Option<string?>("--shard") { Description = "Process only part i of n (0-based, e.g. 0/4): clips k with k mod n = i, written to <out>/part-i-of-n." };
-        var batch = new Option<int>("--batch", "-b") { Description = "Windows per model run (or clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--windows-per-run") { Description = "Windows per model run (or clips in lockstep for recurrent models); not --batch, which counts SAE frames per step elsewhere.", DefaultValueFactory = _ => 8 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: ONNX Runtime decides).", DefaultValueFactory = _ => 0 };
         var dtype = new Option<ActivationShardDataType>("--dtype") { Description = "Shard element type.", DefaultValueFactory = _ => ActivationShardDataType.Float32 };
         var silence = new Option<double?>("--silence-db") { Description = "Drop frames whose input RMS is below this level in dBFS (e.g. -60)." };

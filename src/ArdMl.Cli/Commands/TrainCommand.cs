@@ -29,7 +29,7 @@ internal static class TrainCommand
         };
         variant.AcceptOnlyFromAmong(Enum.GetValues<SaeVariant>().Select(SaeLensFormat.VariantName).ToArray());
         var prefixes = new Option<string?>("--prefixes") { Description = "Matryoshka prefix sizes, comma-separated, ascending to m (default m/16,m/8,m/4,m/2,m)." };
-        var batch = new Option<int>("--batch", "-b") { Description = "Frames per step.", DefaultValueFactory = _ => 4096 };
+        var batch = new Option<int>("--batch", "-b") { Description = "Frames per SAE training step.", DefaultValueFactory = _ => 4096 };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate (default 2e-4 / sqrt(m / 2^14))." };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 0UL };
         var noAuxK = new Option<bool>("--no-auxk") { Description = "Turn the AuxK loss against dead latents off." };

@@ -153,18 +153,21 @@ public static partial class DiscoveryPipeline
     /// <param name="progress">Receives clips scored so far (stage <see cref="DiscoveryStage.WriteOutputs"/>).</param>
     public static ApplyResult Apply(string modelPath, string audioDirectory, string outputCsv, int? maxClips = null, IProgress<DiscoveryProgress>? progress = null)
     {
-        if (!File.Exists(modelPath))
+        var audio = Path.GetFullPath(audioDirectory);
+        var ml = new MLContext();
+        var model = ArdModelFile.Load(ml, modelPath, out _);
+        var chain = ArdModelFile.Stages(model).ToList();
+        var concepts = ArdModelFile.RequireStage<ConceptTransformer>(model, modelPath, "concept stage (RankConcepts)");
+        if (chain.OfType<LoadAudioTransformer>().FirstOrDefault() is null)
         {
-            throw new FileNotFoundException($"Model '{modelPath}' does not exist.", modelPath);
+            throw new ModelFileException(modelPath, "has no LoadAudio stage: it was fitted on activation shards ('ard discover --activations'), so it scores activations, not audio clips.");
         }
 
-        var audio = Path.GetFullPath(audioDirectory);
         var clips = FindClips(audio, maxClips);
-        var ml = new MLContext();
-        var model = ml.Model.Load(modelPath, out _);
-        var chain = model as IEnumerable<ITransformer> ?? [model];
-        var concepts = chain.OfType<ConceptTransformer>().LastOrDefault()
-            ?? throw new InvalidDataException($"Model '{modelPath}' has no concept stage (RankConcepts); it was not written by 'ard discover'.");
+        if (clips.Count == 0)
+        {
+            throw new InvalidDataException($"Audio folder '{audio}' holds no {string.Join("/", AudioExtensions)} files.");
+        }
         var input = ml.Data.LoadFromEnumerable(clips.Select(c => new ClipInput { Clip = c, Path = Path.Combine(audio, c) }));
         var scored = model.Transform(input);
         var rows = new List<(string, float[])>(clips.Count);
