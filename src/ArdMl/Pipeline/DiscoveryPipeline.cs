@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ArdMl.Activations;
 using ArdMl.Concepts;
 using ArdMl.MlNet;
 using Microsoft.ML;
@@ -51,24 +50,18 @@ public static partial class DiscoveryPipeline
     /// <summary>
     /// Fits the pipeline on the clips of <see cref="DiscoveryOptions.AudioDirectory"/> and writes the run folder:
     /// model.zip (mlContext.Model.Save), concepts.json, concept-scores.csv, clip-statistics.idv and run.json.
-    /// Clips that cannot be decoded are skipped and listed in the manifest.
+    /// Clips that cannot be decoded are skipped and listed in the manifest. The inputs are checked first
+    /// (<see cref="CheckInputs(DiscoveryOptions)"/>); the run folder is created only once there is a run to write.
     /// </summary>
     /// <param name="options">What to run.</param>
     /// <param name="progress">Stage progress.</param>
     public static DiscoveryResult Discover(DiscoveryOptions options, IProgress<DiscoveryProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        var description = CheckInputs(options).ModelDescription;
         var audio = Path.GetFullPath(options.AudioDirectory);
         var runDirectory = Path.GetFullPath(options.OutputDirectory);
-        Directory.CreateDirectory(runDirectory);
         var clips = FindClips(audio, options.MaxClips);
-        if (clips.Count == 0)
-        {
-            throw new InvalidDataException($"Audio folder '{audio}' holds no {string.Join("/", AudioExtensions)} files.");
-        }
-
-        var description = ModelDescription.Load(options.ModelDescriptionPath);
         var ml = new MLContext(seed: (int)(options.Seed % int.MaxValue));
         var input = ml.Data.LoadFromEnumerable(clips.Select(c => new ClipInput { Clip = c, Path = Path.Combine(audio, c) }));
         var stageSeconds = new Dictionary<string, double>();
@@ -86,6 +79,7 @@ public static partial class DiscoveryPipeline
             {
                 ModelDescriptionPath = Path.GetFullPath(options.ModelDescriptionPath),
                 Tap = options.Tap,
+                ModelStorage = options.ModelStorage,
             }))
             .Fit(input);
         var extractor = featurizer.LastTransformer;
