@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ArdMl.Activations;
 using ArdMl.Pipeline;
-using Spectre.Console;
 
 namespace ArdMl.Cli.Commands;
 
@@ -13,7 +12,7 @@ internal static class ApplyCommand
         var model = new Option<FileInfo>("--model") { Description = "model.zip written by 'ard discover'.", Required = true };
         var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of clips to score (searched recursively).", Required = true };
         var output = new Option<FileInfo>("--out", "-o") { Description = "CSV to write: clip,<concept name>,... (as discover's concept-scores.csv).", Required = true };
-        var maxClips = new Option<int?>("--max-clips") { Description = "Score at most N clips (the first in path order)." };
+        var maxClips = new Option<int?>("--max-clips") { Description = "Score at most N clips (the first in path order)." }.AtLeast(1);
         var command = new Command("apply", "Score clips with a saved discovery model (ML.NET Model.Load); unreadable clips are skipped and listed.")
         {
             model, audio, output, maxClips,
@@ -24,17 +23,9 @@ internal static class ApplyCommand
             try
             {
                 ApplyResult? result = null;
-                AnsiConsole.Progress().AutoClear(false).Start(context =>
-                {
-                    var task = context.AddTask("scoring clips");
+                ProgressDisplay.Run(["scoring clips"], display =>
                     result = DiscoveryPipeline.Apply(parse.GetValue(model)!.FullName, parse.GetValue(audio)!.FullName, csv, parse.GetValue(maxClips),
-                        new ImmediateProgress<DiscoveryProgress>(p =>
-                        {
-                            task.MaxValue = Math.Max(1, p.Total);
-                            task.Value = p.Done;
-                        }));
-                    task.Value = task.MaxValue;
-                });
+                        new ImmediateProgress<DiscoveryProgress>(p => display.Report(0, p.Done, p.Total))));
                 foreach (var skipped in result!.SkippedClips)
                 {
                     Console.WriteLine($"  skipped {skipped.Clip}: {skipped.Reason}");
@@ -47,7 +38,7 @@ internal static class ApplyCommand
                                       or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException
                                       or ArdMl.Concepts.DuplicateClipIdException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;
             }
         });

@@ -23,7 +23,7 @@ internal static class BenchExtractCommand
         var audio = new Option<string[]>("--audio", "-a") { Description = "Audio folder (repeatable); default: ../shared/data/fsdd/recordings and ../shared/data/sonic-pi-samples." };
         var clips = new Option<int>("--clips") { Description = "Clips taken from each audio folder (evenly spread).", DefaultValueFactory = _ => 24 };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Longest audio used per clip.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch", "-b") { Description = "Batch size (windows per run; clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--windows-per-run") { Description = "Windows per model run (or clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for both sides.", DefaultValueFactory = _ => 1 };
         var workers = new Option<int>("--workers")
         {

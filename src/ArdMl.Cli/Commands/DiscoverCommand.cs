@@ -18,9 +18,9 @@ internal static class DiscoverCommand
     {
         var common = new DiscoveryCommandOptions(acceptsActivations: true);
         var tap = new Option<string?>("--tap", "-t") { Description = "Tap (layer output) to record; default: the description's default tap." };
-        var latents = new Option<int?>("--latents", "-m") { Description = $"SAE latents m (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
-        var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK };
-        var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps };
+        var latents = new Option<int?>("--latents", "-m") { Description = $"SAE latents m (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." }.AtLeast(1);
+        var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", DefaultValueFactory = _ => DiscoveryOptions.DefaultK }.AtLeast(1);
+        var steps = new Option<int>("--steps", "-s") { Description = "SAE training steps.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps }.AtLeast(1);
         var variant = new Option<string>("--variant")
         {
             Description = "SAE sparsity rule: topk (k per frame), batchtopk (k x batch per batch, threshold at inference) or matryoshka-batchtopk.",
@@ -59,68 +59,48 @@ internal static class DiscoverCommand
         return 1;
     }
 
-    /// <summary>Runs discovery with a progress display and prints the summary; null (message on stderr) on failure.</summary>
-    public static DiscoveryResult? Run(DiscoveryOptions options) => Run(progress => DiscoveryPipeline.Discover(options, progress));
+    /// <summary>Checks the inputs, runs discovery with a progress display and prints the summary; null (message on stderr) on failure.</summary>
+    public static DiscoveryResult? Run(DiscoveryOptions options) => Run(() => DiscoveryPipeline.CheckInputs(options).Warnings, progress => DiscoveryPipeline.Discover(options, progress));
 
-    /// <summary>Runs discovery from activation shards with a progress display and prints the summary; null (message on stderr) on failure.</summary>
-    public static DiscoveryResult? Run(ActivationDiscoveryOptions options) => Run(progress => DiscoveryPipeline.DiscoverFromActivations(options, progress));
+    /// <summary>Checks the inputs, runs discovery from activation shards with a progress display and prints the summary; null (message on stderr) on failure.</summary>
+    public static DiscoveryResult? Run(ActivationDiscoveryOptions options) => Run(
+        () =>
+        {
+            DiscoveryPipeline.CheckInputs(options);
+            return [];
+        },
+        progress => DiscoveryPipeline.DiscoverFromActivations(options, progress));
 
     /// <summary>Merges encoded parts (ard rank) with a progress display and prints the summary; null (message on stderr) on failure.</summary>
-    public static DiscoveryResult? Run(PartRankingOptions options) => Run(progress => DiscoveryPipeline.RankParts(options, progress));
+    public static DiscoveryResult? Run(PartRankingOptions options) => Run(() => [], progress => DiscoveryPipeline.RankParts(options, progress));
 
-    private static DiscoveryResult? Run(Func<IProgress<DiscoveryProgress>, DiscoveryResult> discover)
+    private static DiscoveryResult? Run(Func<IReadOnlyList<string>> checkInputs, Func<IProgress<DiscoveryProgress>, DiscoveryResult> discover)
     {
         DiscoveryResult? result = null;
         try
         {
-            AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context =>
-                {
-                    var tasks = new Dictionary<DiscoveryStage, ProgressTask>();
-                    var titles = new Dictionary<DiscoveryStage, string>
-                    {
-                        [DiscoveryStage.ExtractActivations] = "extract activations",
-                        [DiscoveryStage.TrainSparseAutoencoder] = "train SAE",
-                        [DiscoveryStage.RankConcepts] = "rank + name concepts",
-                        [DiscoveryStage.WriteOutputs] = "score clips + save",
-                    };
-                    foreach (var (stage, title) in titles)
-                    {
-                        tasks[stage] = context.AddTask(title, autoStart: false);
-                    }
+            // Everything that can be checked without the model run is checked before it starts.
+            foreach (var warning in checkInputs())
+            {
+                Console.Error.WriteLine($"warning: {warning}");
+            }
 
-                    var progress = new ImmediateProgress<DiscoveryProgress>(p =>
-                    {
-                        foreach (var (stage, task) in tasks)
-                        {
-                            if (stage < p.Stage && !task.IsFinished)
-                            {
-                                task.StartTask();
-                                task.Value = task.MaxValue;
-                            }
-                        }
-
-                        var current = tasks[p.Stage];
-                        current.StartTask();
-                        current.MaxValue = Math.Max(1, p.Total);
-                        current.Value = p.Done;
-                        current.Description = $"{titles[p.Stage]}: {Markup.Escape(p.Detail)}";
-                    });
-                    result = discover(progress);
-                    foreach (var task in tasks.Values)
-                    {
-                        task.StartTask();
-                        task.Value = task.MaxValue;
-                    }
-                });
+            var titles = new Dictionary<DiscoveryStage, string>
+            {
+                [DiscoveryStage.ExtractActivations] = "extract activations",
+                [DiscoveryStage.TrainSparseAutoencoder] = "train SAE",
+                [DiscoveryStage.RankConcepts] = "rank + name concepts",
+                [DiscoveryStage.WriteOutputs] = "score clips + save",
+            };
+            var stages = titles.Keys.ToList();
+            ProgressDisplay.Run([.. titles.Values], display =>
+                result = discover(new ImmediateProgress<DiscoveryProgress>(p => display.Report(stages.IndexOf(p.Stage), p.Done, p.Total, p.Detail))));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
                                       or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException
                                       or DuplicateClipIdException or ActivationShardException)
         {
-            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(CliErrorText.Of(e));
             return null;
         }
 

@@ -18,9 +18,15 @@ internal sealed class DiscoveryCommandOptions
     private readonly Option<FileInfo?> _captions = new("--captions") { Description = "Captions CSV (clip,text) to name concepts by their top clips' captions." };
     private readonly Option<FileInfo?> _labels = new("--labels") { Description = "Labels CSV (clip,text); when given, concepts are named by the majority label of their top clips (names eval can map)." };
     private readonly Option<DirectoryInfo> _output = new("--out", "-o") { Description = "Run folder to write.", Required = true };
-    private readonly Option<int> _batch = new("--batch") { Description = "Frames per SAE step.", DefaultValueFactory = _ => DiscoveryOptions.DefaultBatchSize };
+    private readonly Option<int> _batch = new Option<int>("--batch", "-b") { Description = "Frames per SAE training step.", DefaultValueFactory = _ => DiscoveryOptions.DefaultBatchSize }.AtLeast(1);
+    private readonly Option<string> _modelReference = new("--model-reference")
+    {
+        Description = "How model.zip keeps the ONNX model: embed (default: the zip works on its own) or path (its path and SHA-256 only, "
+            + "verified when the zip is loaded; for models whose licence or size forbids copying them into every saved pipeline).",
+        DefaultValueFactory = _ => "embed",
+    };
     private readonly Option<ulong> _seed = new("--seed") { Description = "Seed (SAE init/shuffle, random baseline).", DefaultValueFactory = _ => 0UL };
-    private readonly Option<int?> _maxClips = new("--max-clips") { Description = "Use at most N clips (the first in path order)." };
+    private readonly Option<int?> _maxClips = new Option<int?>("--max-clips") { Description = "Use at most N clips (the first in path order)." }.AtLeast(1);
     private readonly Option<double?> _maxSeconds = new("--max-seconds") { Description = "Use at most this many seconds of each clip." };
     private readonly Option<int> _workers = new("--workers") { Description = "Extraction workers, each with its own ONNX Runtime session (as in ard extract).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<double?> _minMs = new("--min-monosemanticity") { Description = "Keep latents with monosemanticity above this (default 1.0).", DefaultValueFactory = _ => ConceptSelectionOptions.DefaultMinimumMonosemanticity };
@@ -38,6 +44,7 @@ internal sealed class DiscoveryCommandOptions
     public DiscoveryCommandOptions(bool acceptsActivations = false)
     {
         _acceptsActivations = acceptsActivations;
+        _modelReference.AcceptOnlyFromAmong("embed", "path");
         _description.Required = !acceptsActivations;
         _audio.Required = !acceptsActivations;
         if (acceptsActivations)
@@ -54,7 +61,7 @@ internal sealed class DiscoveryCommandOptions
             command.Add(_activations);
         }
 
-        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _workers, _minMs, _groupBy, _minDetection })
+        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _workers, _minMs, _groupBy, _minDetection, _modelReference })
         {
             command.Add(option);
         }
@@ -87,9 +94,10 @@ internal sealed class DiscoveryCommandOptions
             return false;
         }
 
-        if (parse.GetValue(_description) is not null || tap is not null || parse.GetValue(_maxClips) is not null || parse.GetValue(_maxSeconds) is not null)
+        if (parse.GetValue(_description) is not null || tap is not null || parse.GetValue(_maxClips) is not null || parse.GetValue(_maxSeconds) is not null
+            || parse.GetResult(_modelReference) is { Implicit: false })
         {
-            error = "--model-description, --tap, --max-clips and --max-seconds apply to --audio only; shards already hold one model's tap.";
+            error = "--model-description, --tap, --max-clips, --max-seconds and --model-reference apply to --audio only; shards already hold one model's tap.";
             return true;
         }
 
@@ -133,5 +141,6 @@ internal sealed class DiscoveryCommandOptions
         MinimumMonosemanticity = parse.GetValue(_minMs),
         GroupPattern = parse.GetValue(_groupBy),
         MinimumDetectionScore = parse.GetValue(_minDetection),
+        ModelStorage = parse.GetValue(_modelReference) == "path" ? ArdMl.MlNet.ActivationModelStorage.PathWithChecksum : ArdMl.MlNet.ActivationModelStorage.Embed,
     };
 }

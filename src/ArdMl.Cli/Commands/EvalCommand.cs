@@ -69,7 +69,7 @@ internal static class EvalCommand
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or LabelFileException or ArdMl.Concepts.CaptionFileException or FormatException)
         {
-            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(CliErrorText.Of(e));
             return null;
         }
 

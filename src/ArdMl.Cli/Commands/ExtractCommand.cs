@@ -26,7 +26,7 @@ internal static class ExtractCommand
         var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of audio clips (searched recursively: WAV, FLAC, MP3, Ogg)." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output shard folder (created or resumed)." };
         var shard = new Option<string?>("--shard") { Description = "Process only part i of n (0-based, e.g. 0/4): clips k with k mod n = i, written to <out>/part-i-of-n." };
-        var batch = new Option<int>("--batch", "-b") { Description = "Windows per model run (or clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--windows-per-run") { Description = "Windows per model run (or clips in lockstep for recurrent models); not --batch, which counts SAE frames per step elsewhere.", DefaultValueFactory = _ => 8 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per worker (0: the cores shared out among the workers).", DefaultValueFactory = _ => 0 };
         var workers = new Option<int>("--workers") { Description = "Workers decoding and running clips in parallel, each with its own ONNX Runtime session (shards are identical for any count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var dtype = new Option<ActivationShardDataType>("--dtype") { Description = "Shard element type.", DefaultValueFactory = _ => ActivationShardDataType.Float32 };

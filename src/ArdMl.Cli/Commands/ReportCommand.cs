@@ -50,7 +50,7 @@ internal static class ReportCommand
             catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException
                                           or CaptionFileException or AudioDecodeException or JsonException or InvalidDataException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;
             }
         });
@@ -86,8 +86,17 @@ internal static class ReportCommand
         captionsPath ??= manifest.Captions ?? FindCaptions(audioDir, runDir);
 
         var scoreTable = scoresPath is null ? null : ClipScoreTable.ReadCsv(scoresPath);
+        if (scoreTable is not null)
+        {
+            CheckScoresBelongToRun(scoreTable, scoresPath!, dictionary, conceptsPath);
+        }
+
         var captionTable = captionsPath is null ? null : CaptionTable.ReadCsv(captionsPath);
         var clips = audioDir is null ? null : new ClipAudioFolder(audioDir, AudioLoader.DefaultSampleRate, options.ClipSeconds);
+        if (clips is not null)
+        {
+            CheckAudioHoldsTheClips(clips, dictionary);
+        }
         AnsiConsole.MarkupLine(
             $"{dictionary.Concepts.Count} concepts from {Markup.Escape(conceptsPath)}; scores: {Markup.Escape(scoresPath ?? "none")}; " +
             $"audio: {Markup.Escape(clips?.Directory ?? "none (pass --audio)")}; captions: {Markup.Escape(captionsPath ?? "none")}.");
@@ -100,17 +109,44 @@ internal static class ReportCommand
             Scores = scoreTable,
         };
         var shown = Math.Min(dictionary.Concepts.Count, options.MaxConcepts ?? int.MaxValue);
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("rendering concepts", maxValue: Math.Max(1, shown));
-                ConceptReport.Save(inputs, outPath, options, new ImmediateProgress<int>(n => task.Value = n));
-                task.Value = task.MaxValue;
-            });
+        ProgressDisplay.Run(["rendering concepts"], display =>
+            ConceptReport.Save(inputs, outPath, options, new ImmediateProgress<int>(n => display.Report(0, n, Math.Max(1, shown)))));
         AnsiConsole.MarkupLine($"Wrote {Markup.Escape(outPath)} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB, {shown} concepts).");
         return 0;
+    }
+
+    /// <summary>
+    /// Refuses a score table whose columns name none of the run's concepts (nor their latents): the scores of another run.
+    /// </summary>
+    private static void CheckScoresBelongToRun(ClipScoreTable scores, string scoresPath, ConceptDictionary dictionary, string conceptsPath)
+    {
+        var headers = ArdMl.Pipeline.ConceptScoreCsv.UniqueNames(dictionary.ConceptNames).ToHashSet(StringComparer.Ordinal);
+        var latentHeaders = dictionary.Concepts.SelectMany(c => new[] { $"latent {c.Latent}", $"latent_{c.Latent}" }).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (dictionary.Concepts.Count > 0 && !scores.ColumnNames.Any(c => headers.Contains(c) || latentHeaders.Contains(c)))
+        {
+            throw new FormatException(
+                $"The scores '{scoresPath}' have no column named after a concept of '{conceptsPath}' (their columns: " +
+                $"{string.Join(", ", scores.ColumnNames.Take(5))}{(scores.ColumnNames.Count > 5 ? ", ..." : "")}): they are another run's. " +
+                "Give this run's concept-scores.csv (or leave --scores out).");
+        }
+    }
+
+    /// <summary>Refuses an audio folder that holds none of the concepts' top clips; warns when it lacks some.</summary>
+    private static void CheckAudioHoldsTheClips(ClipAudioFolder clips, ConceptDictionary dictionary)
+    {
+        var wanted = dictionary.Concepts.SelectMany(c => c.Top.Concat(c.Bottom)).Select(c => c.ClipId).Distinct(StringComparer.Ordinal).ToList();
+        var missing = wanted.Where(id => clips.Resolve(id) is null).ToList();
+        if (wanted.Count > 0 && missing.Count == wanted.Count)
+        {
+            throw new DirectoryNotFoundException(
+                $"The audio folder '{clips.Directory}' holds none of the {wanted.Count} top and bottom clips of the concepts (e.g. '{wanted[0]}'): " +
+                "give the folder the run was discovered on with --audio.");
+        }
+
+        if (missing.Count > 0)
+        {
+            Console.Error.WriteLine($"warning: {missing.Count} of the {wanted.Count} top and bottom clips are not in '{clips.Directory}' (e.g. '{missing[0]}'); the report shows them without players.");
+        }
     }
 
     /// <summary>A clip's captions by its id, else by its file name (ids are relative to the audio folder, captions may name files).</summary>

@@ -163,9 +163,9 @@ internal static class SteerCommand
             throw new FileNotFoundException($"--sae '{path}' is neither a sparsify folder nor a model zip.", path);
         }
 
-        var model = new MLContext(seed: 0).Model.Load(path, out _);
+        var model = ArdModelFile.Load(new MLContext(seed: 0), path, out _);
         return FindAutoencoder(model)?.Autoencoder
-            ?? throw new InvalidDataException($"The ML.NET model '{path}' holds no TrainSparseAutoencoder stage (SparseAutoencoderTransformer).");
+            ?? throw new ModelFileException(path, "holds no sparse autoencoder stage (TrainSparseAutoencoder); expected a model zip of 'ard discover'.");
     }
 
     private static SparseAutoencoderTransformer? FindAutoencoder(ITransformer transformer) => transformer switch

@@ -14,9 +14,9 @@ internal static class TrainCommand
     public static Command Create()
     {
         var activations = new Option<DirectoryInfo>("--activations") { Description = "Activation shard folder (or folder of part folders).", Required = true };
-        var latents = new Option<int>("--latents", "-m") { Description = "Number of latents m.", Required = true };
-        var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", Required = true };
-        var steps = new Option<int>("--steps", "-s") { Description = "Training steps (rerun with more to extend a finished run from its checkpoint).", Required = true };
+        var latents = new Option<int>("--latents", "-m") { Description = "Number of latents m.", Required = true }.AtLeast(1);
+        var k = new Option<int>("--k", "-k") { Description = "Active latents per frame.", Required = true }.AtLeast(1);
+        var steps = new Option<int>("--steps", "-s") { Description = "Training steps (rerun with more to extend a finished run from its checkpoint).", Required = true }.AtLeast(1);
         var output = new Option<DirectoryInfo>("--out", "-o")
         {
             Description = "Output folder: cfg.json, sae.safetensors (Top-K; sae_weights.safetensors for the BatchTopK family), metrics.json (checkpoints under checkpoints/).",
@@ -29,7 +29,7 @@ internal static class TrainCommand
         };
         variant.AcceptOnlyFromAmong(Enum.GetValues<SaeVariant>().Select(SaeLensFormat.VariantName).ToArray());
         var prefixes = new Option<string?>("--prefixes") { Description = "Matryoshka prefix sizes, comma-separated, ascending to m (default m/16,m/8,m/4,m/2,m)." };
-        var batch = new Option<int>("--batch", "-b") { Description = "Frames per step.", DefaultValueFactory = _ => 4096 };
+        var batch = new Option<int>("--batch", "-b") { Description = "Frames per SAE training step.", DefaultValueFactory = _ => 4096 };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate (default 2e-4 / sqrt(m / 2^14))." };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 0UL };
         var noAuxK = new Option<bool>("--no-auxk") { Description = "Turn the AuxK loss against dead latents off." };
@@ -75,7 +75,7 @@ internal static class TrainCommand
             catch (Exception e) when (e is ActivationShardException or ArgumentException or InvalidDataException or IOException
                                           or NotSupportedException or InvalidOperationException or SafeTensorsFormatException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;
             }
         });
@@ -96,20 +96,12 @@ internal static class TrainCommand
             $"on {reader.ClipCount} clips / {reader.TokenCount} frames; lr {options.EffectiveLearningRate:G3}, AuxK {(options.AuxK ? "on" : "off")}.");
         var clips = new ShardFrames(reader);
         SaeTrainingResult? result = null;
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("training", maxValue: options.Steps);
-                var progress = new InlineProgress<SaeTrainingProgress>(p =>
-                {
-                    task.Value = p.Step;
-                    task.Description = $"step {p.Step}/{p.TotalSteps}  FVU {p.Fvu:F4}  dead {p.DeadFraction:P1}  {p.TokensPerSecond:F0} tok/s" +
-                        (p.SkippedFrames > 0 ? $"  skipped {p.SkippedFrames}" : "");
-                });
-                result = new SparseAutoencoderTrainer(options).Train(clips, reader.Width, progress);
-            });
+        ProgressDisplay.Run(["training"], display =>
+        {
+            var progress = new InlineProgress<SaeTrainingProgress>(p => display.Report(0, p.Step, p.TotalSteps,
+                $"FVU {p.Fvu:F4}, dead {p.DeadFraction:P1}, {p.TokensPerSecond:F0} frames/s" + (p.SkippedFrames > 0 ? $", skipped {p.SkippedFrames}" : "")));
+            result = new SparseAutoencoderTrainer(options).Train(clips, reader.Width, progress);
+        });
 
         if (result!.Autoencoder.Threshold is null)
         {

@@ -238,14 +238,18 @@ public sealed class ExtractActivationsTransformer : ArdRowToRowTransformer, IArd
     {
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"ExtractActivations: the saved model refers to '{path}', which does not exist.", path);
+            throw new FileNotFoundException(
+                $"ExtractActivations: the saved model refers to the ONNX model '{path}' (saved by path and SHA-256), which does not exist; " +
+                "put the file back at that path, or fit and save again with the model embedded.", path);
         }
 
         var bytes = File.ReadAllBytes(path);
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidDataException($"ExtractActivations: '{path}' has SHA-256 {actual}, but the saved model was made with {expectedSha256}; the file changed.");
+            throw new InvalidDataException(
+                $"ExtractActivations: the ONNX model '{path}' has SHA-256 {actual}, but the saved model was fitted on a file with SHA-256 {expectedSha256}: " +
+                "the file changed since; restore that file, or fit and save again.");
         }
 
         return bytes;

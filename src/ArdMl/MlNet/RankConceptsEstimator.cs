@@ -135,9 +135,14 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
             $"{dictionary.Concepts.Count} concepts kept, {failures} with naming failures.");
         if (dictionary.Concepts.Count == 0)
         {
-            throw new InvalidOperationException(
-                $"RankConcepts: no latent passed the selection (monosemanticity > {_options.MinimumMonosemanticity}) among " +
-                $"{scores.Count(s => s.Status == MonosemanticityStatus.Scored)} scored latents of {latentCount}; lower MinimumMonosemanticity or add clips.");
+            throw new NoConceptFoundException(
+                (int)ranking.ClipCount,
+                latentCount,
+                scores.Count(s => s.Status == MonosemanticityStatus.Dead),
+                scores.Count(s => s.Status is MonosemanticityStatus.TooFewTopClips or MonosemanticityStatus.TooFewBottomClips),
+                scores.Count(s => s.Status == MonosemanticityStatus.Scored),
+                _options.ClipsPerSet,
+                _options.MinimumMonosemanticity);
         }
 
         return new ConceptTransformer(Host, dictionary, _options.MeanActivationColumnName, _options.CoverageColumnName,

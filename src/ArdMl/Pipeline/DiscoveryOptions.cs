@@ -85,6 +85,13 @@ public sealed class DiscoveryOptions
     /// <summary>At most this many concepts (most monosemantic first); null = no limit.</summary>
     public int? ConceptCount { get; init; }
 
+    /// <summary>
+    /// How model.zip keeps the ONNX model: embedded (the default, so that the zip works on its own) or as the model
+    /// file's path and SHA-256 (for models whose licence or size forbids copying them into every saved pipeline;
+    /// loading then reads the file and refuses it when it is missing or differs).
+    /// </summary>
+    public ArdMl.MlNet.ActivationModelStorage ModelStorage { get; init; } = ArdMl.MlNet.ActivationModelStorage.Embed;
+
     internal void Validate()
     {
         if (!File.Exists(ModelDescriptionPath))

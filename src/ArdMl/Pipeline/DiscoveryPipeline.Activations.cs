@@ -19,10 +19,9 @@ public static partial class DiscoveryPipeline
     public static DiscoveryResult DiscoverFromActivations(ActivationDiscoveryOptions options, IProgress<DiscoveryProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        CheckInputs(options);
         var folder = Path.GetFullPath(options.ActivationsDirectory);
         var runDirectory = Path.GetFullPath(options.OutputDirectory);
-        Directory.CreateDirectory(runDirectory);
         var ml = new MLContext(seed: (int)(options.Seed % int.MaxValue));
         var stageSeconds = new Dictionary<string, double>();
         var watch = Stopwatch.StartNew();

@@ -61,6 +61,7 @@ public static partial class DiscoveryPipeline
         var scored = concepts.Transform(encoded);
         ReadRows(scored, settings.ClipIdColumnName, store, scores, done => progress?.Report(new(DiscoveryStage.WriteOutputs, done, settings.ClipCount, "scoring clips")));
         var model = new TransformerChain<ITransformer>([.. front, sae, concepts]);
+        Directory.CreateDirectory(runDirectory);
         ml.Model.Save(model, inputSchema, Path.Combine(runDirectory, DiscoveryManifest.ModelFileName));
         ConceptDictionaryJson.Save(dictionary, Path.Combine(runDirectory, DiscoveryManifest.ConceptsFileName));
         ConceptScoreCsv.Write(Path.Combine(runDirectory, DiscoveryManifest.ScoresFileName), dictionary.ConceptNames, scores);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ArdMl.Activations;
 using ArdMl.Concepts;
 using ArdMl.MlNet;
 using Microsoft.ML;
@@ -51,24 +50,18 @@ public static partial class DiscoveryPipeline
     /// <summary>
     /// Fits the pipeline on the clips of <see cref="DiscoveryOptions.AudioDirectory"/> and writes the run folder:
     /// model.zip (mlContext.Model.Save), concepts.json, concept-scores.csv, clip-statistics.idv and run.json.
-    /// Clips that cannot be decoded are skipped and listed in the manifest.
+    /// Clips that cannot be decoded are skipped and listed in the manifest. The inputs are checked first
+    /// (<see cref="CheckInputs(DiscoveryOptions)"/>); the run folder is created only once there is a run to write.
     /// </summary>
     /// <param name="options">What to run.</param>
     /// <param name="progress">Stage progress.</param>
     public static DiscoveryResult Discover(DiscoveryOptions options, IProgress<DiscoveryProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        var description = CheckInputs(options).ModelDescription;
         var audio = Path.GetFullPath(options.AudioDirectory);
         var runDirectory = Path.GetFullPath(options.OutputDirectory);
-        Directory.CreateDirectory(runDirectory);
         var clips = FindClips(audio, options.MaxClips);
-        if (clips.Count == 0)
-        {
-            throw new InvalidDataException($"Audio folder '{audio}' holds no {string.Join("/", AudioExtensions)} files.");
-        }
-
-        var description = ModelDescription.Load(options.ModelDescriptionPath);
         var ml = new MLContext(seed: (int)(options.Seed % int.MaxValue));
         var input = ml.Data.LoadFromEnumerable(clips.Select(c => new ClipInput { Clip = c, Path = Path.Combine(audio, c) }));
         var stageSeconds = new Dictionary<string, double>();
@@ -87,6 +80,7 @@ public static partial class DiscoveryPipeline
                 ModelDescriptionPath = Path.GetFullPath(options.ModelDescriptionPath),
                 Tap = options.Tap,
                 Workers = options.Workers,
+                ModelStorage = options.ModelStorage,
             }))
             .Fit(input);
         var extractor = featurizer.LastTransformer;
@@ -154,18 +148,21 @@ public static partial class DiscoveryPipeline
     /// <param name="progress">Receives clips scored so far (stage <see cref="DiscoveryStage.WriteOutputs"/>).</param>
     public static ApplyResult Apply(string modelPath, string audioDirectory, string outputCsv, int? maxClips = null, IProgress<DiscoveryProgress>? progress = null)
     {
-        if (!File.Exists(modelPath))
+        var audio = Path.GetFullPath(audioDirectory);
+        var ml = new MLContext();
+        var model = ArdModelFile.Load(ml, modelPath, out _);
+        var chain = ArdModelFile.Stages(model).ToList();
+        var concepts = ArdModelFile.RequireStage<ConceptTransformer>(model, modelPath, "concept stage (RankConcepts)");
+        if (chain.OfType<LoadAudioTransformer>().FirstOrDefault() is null)
         {
-            throw new FileNotFoundException($"Model '{modelPath}' does not exist.", modelPath);
+            throw new ModelFileException(modelPath, "has no LoadAudio stage: it was fitted on activation shards ('ard discover --activations'), so it scores activations, not audio clips.");
         }
 
-        var audio = Path.GetFullPath(audioDirectory);
         var clips = FindClips(audio, maxClips);
-        var ml = new MLContext();
-        var model = ml.Model.Load(modelPath, out _);
-        var chain = model as IEnumerable<ITransformer> ?? [model];
-        var concepts = chain.OfType<ConceptTransformer>().LastOrDefault()
-            ?? throw new InvalidDataException($"Model '{modelPath}' has no concept stage (RankConcepts); it was not written by 'ard discover'.");
+        if (clips.Count == 0)
+        {
+            throw new InvalidDataException($"Audio folder '{audio}' holds no {string.Join("/", AudioExtensions)} files.");
+        }
         var input = ml.Data.LoadFromEnumerable(clips.Select(c => new ClipInput { Clip = c, Path = Path.Combine(audio, c) }));
         var scored = model.Transform(input);
         var rows = new List<(string, float[])>(clips.Count);

@@ -26,7 +26,7 @@ public sealed class ExtractCommandTests : IDisposable
         var output = Path.Combine(_folder, "out");
         var description = SharedModelFixture.DescriptionPath("silero-vad.json");
 
-        var first = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--batch", "2", "--dtype", "Float16");
+        var first = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--windows-per-run", "2", "--dtype", "Float16");
         first.ExitCode.Should().Be(0, first.Output);
         first.Output.Should().Contain("broken.wav").And.Contain("skipped 1");
         var reader = ActivationShardReader.Open(output);

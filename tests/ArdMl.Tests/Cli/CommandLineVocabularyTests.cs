@@ -46,4 +46,13 @@ public sealed class CommandLineVocabularyTests
             .Should().NotBeEmpty()
             .And.OnlyContain(x => x.Option.Aliases.Contains("-d"), "the model description is -d/--model-description in every command");
     }
+
+    [Fact]
+    public void Batch_counts_sae_frames_per_training_step_everywhere()
+    {
+        Options().Where(x => x.Option.Name == "--batch")
+            .Should().NotBeEmpty()
+            .And.OnlyContain(x => x.Option.Description!.StartsWith("Frames per SAE training step", StringComparison.Ordinal), "--batch has one meaning: SAE frames per step");
+        Options().Where(x => x.Option.Name == "--windows-per-run").Select(x => x.Command).Should().Contain("ard extract");
+    }
 }

@@ -36,6 +36,17 @@ public sealed class ModelPersistenceTests : IDisposable
     }
 
     [Fact]
+    public void ArdModelFile_refuses_a_newer_format_naming_the_file_and_the_versions()
+    {
+        FormatProbeTransformer.SaveFormat = FormatProbeTransformer.SaveFormat with { CurrentVersion = 0x00010003, ReadableByVersion = 0x00010003 };
+        var path = SaveProbe();
+        var load = () => ArdModelFile.Load(new MLContext(), path, out _);
+
+        load.Should().Throw<ModelFileException>().Which.Message.Should().StartWith($"Model '{path}': cannot be loaded: The saved FormatProbe test transformer")
+            .And.Contain("needs a reader of version 0x00010003 or later").And.Contain("Update ArdMl");
+    }
+
+    [Fact]
     public void A_model_older_than_the_oldest_readable_format_is_refused()
     {
         FormatProbeTransformer.LoadFormat = FormatProbeTransformer.LoadFormat with { CurrentVersion = 0x00010005, OldestReadableVersion = 0x00010004 };
@@ -101,11 +112,17 @@ public sealed class ModelPersistenceTests : IDisposable
 
     private Func<ITransformer> SaveThenLoad()
     {
+        var path = SaveProbe();
+        return () => new MLContext(seed: 2).Model.Load(path, out _);
+    }
+
+    private string SaveProbe()
+    {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable([new RowToRowTransformerTests.Input { X = [1] }]);
         var path = Path.Combine(_directory, $"{Guid.NewGuid():N}.zip");
         ml.Model.Save(new FormatProbeTransformer(ml), data.Schema, path);
-        return () => new MLContext(seed: 2).Model.Load(path, out _);
+        return path;
     }
 }
 
