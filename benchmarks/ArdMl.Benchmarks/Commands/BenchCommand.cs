@@ -1,18 +1,35 @@
 using System.CommandLine;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
-/// <summary><c>ard bench &lt;area&gt;</c>: the parent of every area's benchmark subcommand.</summary>
+/// <summary>
+/// Every subcommand of <c>ard-bench</c> (the benchmark tool, <c>dotnet benchmarks/ArdMl.Benchmarks/bin/Release/net10.0/ArdMl.Benchmarks.dll</c>):
+/// the paired and fresh-process benchmarks, one line each, and <c>bdn</c> for the BenchmarkDotNet benchmarks.
+/// </summary>
 internal static class BenchCommand
 {
-    public static Command Create(params Command[] areas)
+    public static IEnumerable<Command> All()
     {
-        var command = new Command("bench", "Measure an area's performance targets (ratios measured side by side in one run).");
-        foreach (var area in areas)
+        yield return BenchDecodeCommand.Create();
+        yield return BenchMlNetCommand.Create();
+        yield return BenchExtractCommand.Create();
+        yield return BenchExtractMemoryCommand.Create();
+        yield return BenchSaeCommand.Create();
+        yield return BenchConceptsCommand.Create();
+        yield return BenchDemoCommand.Create();
+        yield return BenchKnownAnswerCommand.Create();
+        yield return BenchDotNetCommand.Create();
+    }
+
+    /// <summary>The root command of <c>ard-bench</c>.</summary>
+    public static RootCommand Root()
+    {
+        var root = new RootCommand("ard-bench: ArdMl's performance and quality benchmarks (ratios measured side by side in one run; see BENCHMARKS.md).");
+        foreach (var command in All())
         {
-            command.Subcommands.Add(area);
+            root.Subcommands.Add(command);
         }
 
-        return command;
+        return root;
     }
 }
