@@ -19,7 +19,8 @@ namespace ArdMl.Tests.Cli;
 public sealed partial class DocumentedCommandTests
 {
     private static readonly string[] Documents =
-        ["README.md", "BENCHMARKS.md", "models/README.md", "models/demo/README.md", "src/ArdMl/Pipeline/README.md", "src/ArdMl/Concepts/README.md", "src/ArdMl/Reporting/README.md"];
+        ["README.md", "BENCHMARKS.md", "models/README.md", "models/demo/README.md", "src/ArdMl/Pipeline/README.md", "src/ArdMl/Concepts/README.md", "src/ArdMl/Reporting/README.md",
+         "benchmarks/ArdMl.Benchmarks/README.md"];
 
     public static TheoryData<string, string> CommandLines()
     {
