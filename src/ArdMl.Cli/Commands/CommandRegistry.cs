@@ -19,15 +19,5 @@ internal static class CommandRegistry
         yield return SteerCommand.Create();
         yield return DemoCommand.Create();
         yield return ReportCommand.Create();
-        yield return BenchCommand.Create(
-            BenchDecodeCommand.Create(),
-            BenchMlNetCommand.Create(),
-            BenchExtractCommand.Create(),
-            BenchExtractMemoryCommand.Create(),
-            BenchSaeCommand.Create(),
-            BenchConceptsCommand.Create(),
-            BenchDemoCommand.Create(),
-            BenchKnownAnswerCommand.Create(),
-            BenchFormatsCommand.Create());
     }
 }

@@ -37,7 +37,7 @@ internal static class DemoRunCommand
             {
                 Console.Error.WriteLine(
                     $"Cannot find {DemoDescription}: looked above the executable ({AppContext.BaseDirectory}) and the current folder ({Environment.CurrentDirectory}). " +
-                    "Run from the ArdMl repository (or a folder below it).");
+                    "The build copies it next to the demo assembly (models/demo); rebuild src/ArdMl.Cli, or run from the ArdMl repository.");
                 return 1;
             }
 

@@ -6,7 +6,7 @@ namespace ArdMl.Activations;
 /// The bare ONNX Runtime work of an extraction, for measuring the engine's overhead: <see cref="Record"/> runs an
 /// extractor once over clips and keeps a copy of every model input it built; <see cref="Run"/> then replays exactly
 /// those inputs through plain <c>InferenceSession.Run</c> calls (same model bytes, outputs, batch sizes and session
-/// options), carrying recurrent state from output to input and nothing else. Used by <c>ard bench extract</c>.
+/// options), carrying recurrent state from output to input and nothing else. Used by <c>ard-bench extract</c>.
 /// </summary>
 public sealed class ExtractionBaseline : IDisposable
 {

@@ -103,7 +103,7 @@ public sealed class ExtractCommandTests : IDisposable
             foreach (var workers in new[] { "1", "2", "3" })
             {
                 var output = Path.Combine(_folder, Path.GetFileNameWithoutExtension(description) + "-" + workers);
-                var run = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--batch", "3", "--workers", workers);
+                var run = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--windows-per-run", "3", "--workers", workers);
                 run.ExitCode.Should().Be(0, run.Output);
                 run.Output.Should().Contain("skipped 1 clips").And.Contain("3_broken.wav");
                 var reader = ActivationShardReader.Open(output);

@@ -1,9 +1,13 @@
 using System.CommandLine;
+using ArdMl.Benchmarks.Commands;
 using ArdMl.Cli.Commands;
 
 namespace ArdMl.Tests.Cli;
 
-/// <summary>One meaning per word: every option name and short alias of <c>ard</c> means one thing in every command.</summary>
+/// <summary>
+/// One meaning per word: every option name and short alias of <c>ard</c> and of the benchmark tool <c>ard-bench</c> means
+/// one thing in every command.
+/// </summary>
 public sealed class CommandLineVocabularyTests
 {
     private static IEnumerable<(string Command, Option Option)> Options()
@@ -24,7 +28,8 @@ public sealed class CommandLineVocabularyTests
             }
         }
 
-        return CommandRegistry.All().SelectMany(c => Walk(c, "ard " + c.Name));
+        return CommandRegistry.All().SelectMany(c => Walk(c, "ard " + c.Name))
+            .Concat(BenchCommand.All().SelectMany(c => Walk(c, "ard-bench " + c.Name)));
     }
 
     [Fact]

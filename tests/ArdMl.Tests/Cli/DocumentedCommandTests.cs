@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.RegularExpressions;
+using ArdMl.Benchmarks.Commands;
 using ArdMl.Cli.Commands;
 using ArdMl.Tests.Infrastructure;
 
@@ -12,11 +13,14 @@ namespace ArdMl.Tests.Cli;
 /// start with <c>ard</c> (or run the CLI project with <c>dotnet run ... --</c>), continued with a trailing backslash,
 /// and inline <c>`ard ...`</c> spans in the prose that give options and are not templates (no &lt;, [, |, "..." or
 /// one-letter placeholders such as N); a bare mention such as <c>`ard eval`</c> names a command, it is not one to run.
+/// Lines of the benchmark tool (<c>ard-bench</c>, or <c>dotnet run ... --project benchmarks/ArdMl.Benchmarks --</c>)
+/// parse with its command line.
 /// </summary>
 public sealed partial class DocumentedCommandTests
 {
     private static readonly string[] Documents =
-        ["README.md", "BENCHMARKS.md", "models/README.md", "models/demo/README.md", "src/ArdMl/Pipeline/README.md", "src/ArdMl/Concepts/README.md", "src/ArdMl/Reporting/README.md"];
+        ["README.md", "BENCHMARKS.md", "models/README.md", "models/demo/README.md", "src/ArdMl/Pipeline/README.md", "src/ArdMl/Concepts/README.md", "src/ArdMl/Reporting/README.md",
+         "benchmarks/ArdMl.Benchmarks/README.md"];
 
     public static TheoryData<string, string> CommandLines()
     {
@@ -42,10 +46,13 @@ public sealed partial class DocumentedCommandTests
     [MemberData(nameof(CommandLines))]
     public void A_documented_command_parses(string document, string commandLine)
     {
-        var root = new RootCommand();
-        foreach (var command in CommandRegistry.All())
+        var root = commandLine.StartsWith(BenchTool + " ", StringComparison.Ordinal) ? BenchCommand.Root() : new RootCommand();
+        if (root.Subcommands.Count == 0)
         {
-            root.Subcommands.Add(command);
+            foreach (var command in CommandRegistry.All())
+            {
+                root.Subcommands.Add(command);
+            }
         }
 
         var parse = root.Parse(Tokens(commandLine));
@@ -56,7 +63,10 @@ public sealed partial class DocumentedCommandTests
     public void The_documents_hold_commands_to_check()
     {
         CommandLines().Count.Should().BeGreaterThan(10);
+        CommandLines().Count(row => ((string)row[1]).StartsWith(BenchTool + " ", StringComparison.Ordinal)).Should().BeGreaterThan(5, "BENCHMARKS.md gives the ard-bench command of each figure");
     }
+
+    private const string BenchTool = "ard-bench";
 
     private static IEnumerable<string> Commands(string[] lines)
     {
@@ -94,7 +104,7 @@ public sealed partial class DocumentedCommandTests
                     continue;
                 }
 
-                line = "ard " + start.Groups[1].Value;
+                line = (start.Groups["bench"].Success ? BenchTool : "ard") + " " + start.Groups["arguments"].Value;
             }
 
             var comment = line.IndexOf(" # ", StringComparison.Ordinal);
@@ -171,9 +181,9 @@ public sealed partial class DocumentedCommandTests
     [GeneratedRegex(@"(?<![\w/$-])[A-Z](?![\w/])")]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex("`(ard [^`]+)`")]
+    [GeneratedRegex("`(ard(?:-bench)? [^`]+)`")]
     private static partial Regex InlineCommand();
 
-    [GeneratedRegex(@"^(?:ard|dotnet run --project src/ArdMl\.Cli(?: -c Release)? --) (.*)$")]
+    [GeneratedRegex(@"^(?:(?<bench>ard-bench|dotnet run(?: -c Release)? --project benchmarks/ArdMl\.Benchmarks(?: -c Release)? --)|ard|dotnet run --project src/ArdMl\.Cli(?: -c Release)? --) (?<arguments>.*)$")]
     private static partial Regex CodeCommand();
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ArdMl.KnownAnswer;
+using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Pipeline;
 
 namespace ArdMl.Tests.KnownAnswer;

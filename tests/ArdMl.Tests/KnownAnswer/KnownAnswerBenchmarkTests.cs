@@ -1,5 +1,5 @@
+using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Evaluation;
-using ArdMl.KnownAnswer;
 using ArdMl.Pipeline;
 
 namespace ArdMl.Tests.KnownAnswer;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using ArdMl.Activations;
-using ArdMl.KnownAnswer;
+using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.MlNet;
 using Microsoft.ML;
 

@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using ArdMl.Benchmarks.KnownAnswer;
+using ArdMl.Cli.Commands;
 using ArdMl.Evaluation;
-using ArdMl.KnownAnswer;
 using ArdMl.Pipeline;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench known-answer</c>: activations with planted concepts → discover from activations → the five methods of
+/// <c>ard-bench known-answer</c>: activations with planted concepts → discover from activations → the five methods of
 /// the paper's Table 1; prints the planted structure, the SAE settings, the table and whether the paper's order holds.
 /// </summary>
 internal static class BenchKnownAnswerCommand
@@ -53,7 +54,7 @@ internal static class BenchKnownAnswerCommand
             };
             var corpus = options.Corpus;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ard bench known-answer: {corpus.ClipCount} clips of {corpus.MinFrames}-{corpus.MaxFrames} frames, d = {corpus.Width}, {corpus.ConceptCount} planted concepts " +
+                $"ard-bench known-answer: {corpus.ClipCount} clips of {corpus.MinFrames}-{corpus.MaxFrames} frames, d = {corpus.Width}, {corpus.ConceptCount} planted concepts " +
                 $"(random unit directions); per clip {corpus.MinLabelsPerClip}-{corpus.MaxLabelsPerClip} sustained (labels: on {corpus.SustainedFrameShare:P0} of frames, magnitude {corpus.SustainedMagnitude}), " +
                 $"0-{corpus.MaxBriefEventsPerClip} brief loud (1-{corpus.MaxBriefFrames} frames, magnitude {corpus.BriefMagnitude}), " +
                 $"0-{corpus.MaxFaintConceptsPerClip} faint bed (on {corpus.FaintFrameShare:P0} of frames, magnitude {corpus.FaintMagnitude}); " +

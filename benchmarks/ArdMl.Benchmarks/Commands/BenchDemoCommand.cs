@@ -4,10 +4,10 @@ using ArdMl.Demo;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench demo</c>: demo corpus generation speed (× real time), demo-model inference with ONNX Runtime beside
+/// <c>ard-bench demo</c>: demo corpus generation speed (× real time), demo-model inference with ONNX Runtime beside
 /// TorchSharp on the same batch of 1 s windows (one thread each), and the training cost per clip and epoch.
 /// </summary>
 internal static class BenchDemoCommand
@@ -32,7 +32,7 @@ internal static class BenchDemoCommand
         var folder = Directory.CreateTempSubdirectory("ardml-bench-demo-").FullName;
         try
         {
-            Console.WriteLine("ard bench demo: one thread for TorchSharp and ONNX Runtime.");
+            Console.WriteLine("ard-bench demo: one thread for TorchSharp and ONNX Runtime.");
             var watch = Stopwatch.StartNew();
             var summary = DemoCorpusGenerator.Write(Path.Combine(folder, "corpus"), new DemoCorpusOptions { ClipCount = clipCount, Seed = 1 });
             var seconds = watch.Elapsed.TotalSeconds;

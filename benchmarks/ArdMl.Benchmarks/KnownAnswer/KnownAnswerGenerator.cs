@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ArdMl.KnownAnswer;
+namespace ArdMl.Benchmarks.KnownAnswer;
 
 /// <summary>
 /// Generates activations whose concepts are known (<see cref="KnownAnswerOptions"/>): deterministic for a seed on every

@@ -1,4 +1,4 @@
-namespace ArdMl.KnownAnswer;
+namespace ArdMl.Benchmarks.KnownAnswer;
 
 /// <summary>
 /// How <see cref="KnownAnswerGenerator"/> plants concepts in synthetic activations. Each clip has T frames of d values:

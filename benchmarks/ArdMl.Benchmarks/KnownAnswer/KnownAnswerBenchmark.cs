@@ -2,7 +2,7 @@ using System.Diagnostics;
 using ArdMl.Evaluation;
 using ArdMl.Pipeline;
 
-namespace ArdMl.KnownAnswer;
+namespace ArdMl.Benchmarks.KnownAnswer;
 
 /// <summary>Options of <see cref="KnownAnswerBenchmark.Run"/>: the generated corpus and the discovery run's SAE.</summary>
 public sealed record KnownAnswerBenchmarkOptions

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using ArdMl.Sae;
 
-namespace ArdMl.Sae;
+namespace ArdMl.Benchmarks.Sae;
 
 /// <summary>One benchmark shape.</summary>
 /// <param name="InputDim">Activation width d.</param>
@@ -47,7 +48,7 @@ public sealed record SaeBenchmarkResult(
 
 /// <summary>
 /// Measures the Top-K SAE engine against the dense encoder matmul of the same shape, in one process (used by
-/// <c>ard bench sae</c>). Data are synthetic (seeded Gaussian frames).
+/// <c>ard-bench sae</c>). Data are synthetic (seeded Gaussian frames).
 /// </summary>
 public static class SaeBenchmark
 {

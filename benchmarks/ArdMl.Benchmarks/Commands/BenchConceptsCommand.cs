@@ -5,10 +5,10 @@ using ArdMl.Concepts;
 using ArdMl.Sae;
 using Spectre.Console;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench concepts</c>: throughput of the concept ranker (clip-latent updates per second) and peak memory
+/// <c>ard-bench concepts</c>: throughput of the concept ranker (clip-latent updates per second) and peak memory
 /// (VmHWM) on deterministic generated statistics, at a large and a small clip count to show that memory does not
 /// depend on the number of clips.
 /// </summary>
@@ -87,7 +87,7 @@ internal static class BenchConceptsCommand
         }
 
         AnsiConsole.MarkupLine(
-            $"[bold]ard bench concepts[/]: m = {latents:N0} latents, {active:N0} active latents per clip, p = {p}, " +
+            $"[bold]ard-bench concepts[/]: m = {latents:N0} latents, {active:N0} active latents per clip, p = {p}, " +
             $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}");
         var table = new Table()
             .AddColumn("run")
@@ -226,7 +226,7 @@ internal static class BenchConceptsCommand
 
         arguments.AddRange(
         [
-            "bench", "concepts", "--clips", $"{clips}", "--small-clips", $"{smallClips}", "--latents", $"{latents}",
+            "concepts", "--clips", $"{clips}", "--small-clips", $"{smallClips}", "--latents", $"{latents}",
             "--active", $"{active}", "--p", $"{p}", "--run-index", $"{index}",
         ]);
         if (skipDense)
@@ -276,7 +276,7 @@ internal static class BenchConceptsCommand
     /// distribution (a few popular latents, a long tail, the last 1/16 of the latents never active), μ from an
     /// exponential-like law and c as a multiple of 1/250 (250 frames), with a generator seeded by the clip index.
     /// </summary>
-    private sealed class SyntheticClipStatistics(int latents, int active)
+    internal sealed class SyntheticClipStatistics(int latents, int active)
     {
         private readonly int[] _stamp = new int[latents];
         private readonly int _live = latents - (latents / 16);

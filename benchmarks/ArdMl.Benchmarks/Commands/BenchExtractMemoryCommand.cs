@@ -3,16 +3,17 @@ using System.Diagnostics;
 using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Audio;
+using ArdMl.Cli.Commands;
 using ArdMl.Demo;
 using ArdMl.MlNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Spectre.Console;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench extract-memory</c>: peak resident memory (VmHWM) of extraction over a small and a large generated
+/// <c>ard-bench extract-memory</c>: peak resident memory (VmHWM) of extraction over a small and a large generated
 /// corpus of short WAV clips, each measurement in a fresh process: (a) the ML.NET pipeline LoadAudio →
 /// ExtractActivations read through an IDataView cursor and (b) <c>ard extract</c> itself writing activation shards.
 /// Streaming means the peak at the large corpus is about the peak at the small one (ratio ≈ 1).
@@ -86,7 +87,7 @@ internal static class BenchExtractMemoryCommand
 
             var parts = Math.Max(1, clips / smallClips);
             AnsiConsole.MarkupLine(
-                $"[bold]ard bench extract-memory[/]: {Markup.Escape(ModelDescription.Load(descriptionPath).Name)}; generated {clips:N0} clips of {minSeconds}–{maxSeconds} s " +
+                $"[bold]ard-bench extract-memory[/]: {Markup.Escape(ModelDescription.Load(descriptionPath).Name)}; generated {clips:N0} clips of {minSeconds}–{maxSeconds} s " +
                 $"(16 kHz 16-bit WAV, {samples / (double)ClipRate:F0} s of audio) in {watch.Elapsed.TotalSeconds:F1} s; small run = every {parts}th clip; one intra-op thread; " +
                 $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}.");
             var table = new Table().AddColumns("run", "clips", "frames", "wall s", "clips/s", "VmHWM MiB", "VmHWM − start MiB");
@@ -211,7 +212,7 @@ internal static class BenchExtractMemoryCommand
     private static void RunExtract(string descriptionPath, string corpus, string output, int parts)
     {
         var code = ExtractCommand.Create()
-            .Parse(["-m", descriptionPath, "-a", corpus, "-o", output, "--threads", "1", "--shard", $"0/{parts}"])
+            .Parse(["-d", descriptionPath, "-a", corpus, "-o", output, "--threads", "1", "--shard", $"0/{parts}"])
             .Invoke();
         if (code != 0)
         {
@@ -228,7 +229,7 @@ internal static class BenchExtractMemoryCommand
             arguments.Add(typeof(BenchExtractMemoryCommand).Assembly.Location);
         }
 
-        arguments.AddRange(["bench", "extract-memory", "-m", descriptionPath, "--corpus", corpus, "--run", kind, "--parts", $"{parts}"]);
+        arguments.AddRange(["extract-memory", "-d", descriptionPath, "--corpus", corpus, "--run", kind, "--parts", $"{parts}"]);
         var start = new ProcessStartInfo(executable, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
         var errors = child.StandardError.ReadToEndAsync();

@@ -4,10 +4,10 @@ using ArdMl.MlNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench mlnet</c>: the cost of running a stage inside ML.NET. LoadAudio through an IDataView cursor and
+/// <c>ard-bench mlnet</c>: the cost of running a stage inside ML.NET. LoadAudio through an IDataView cursor and
 /// through a PredictionEngine, each measured side by side with the same AudioLoader calls made directly, on
 /// generated clips (8 kHz 16-bit mono WAV, like FSDD), one core.
 /// </summary>
@@ -44,7 +44,7 @@ internal static class BenchMlNetCommand
             var fromBytes = ml.Transforms.Ard().LoadAudio("Samples", "Audio").Fit(bytesView);
             using var engine = ml.Model.CreatePredictionEngine<PathRow, SamplesRow>(fromPaths);
 
-            Console.WriteLine($"ard bench mlnet: LoadAudio to 16 kHz, {clipCount} one-second 8 kHz WAV clips, one core, median of {runs} runs after a warm-up.");
+            Console.WriteLine($"ard-bench mlnet: LoadAudio to 16 kHz, {clipCount} one-second 8 kHz WAV clips, one core, median of {runs} runs after a warm-up.");
             Console.WriteLine($"{"measurement",-58} {"ms",9} {"ratio to direct",16}");
             var directBytes = BenchmarkTimer.Measure(runs, () => bytes.Select((b, i) => AudioLoader.LoadMono(b, paths[i]).Length).Sum()).Median;
             var cursorBytes = BenchmarkTimer.Measure(runs, () => ReadAll(fromBytes.Transform(bytesView))).Median;

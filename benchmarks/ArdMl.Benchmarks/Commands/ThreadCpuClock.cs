@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>CPU time consumed by the calling thread (Linux CLOCK_THREAD_CPUTIME_ID; elsewhere the process's CPU time).</summary>
 internal static class ThreadCpuClock

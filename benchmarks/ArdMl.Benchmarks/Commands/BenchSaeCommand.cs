@@ -1,10 +1,10 @@
 using System.CommandLine;
-using ArdMl.Sae;
+using ArdMl.Benchmarks.Sae;
 using Spectre.Console;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
-/// <summary><c>ard bench sae</c>: Top-K SAE step and encoder throughput against the dense matmul.</summary>
+/// <summary><c>ard-bench sae</c>: Top-K SAE step and encoder throughput against the dense matmul.</summary>
 internal static class BenchSaeCommand
 {
     public static Command Create()

@@ -4,10 +4,10 @@ using ArdMl.Audio;
 using NAudio.Wave;
 using NAudio.Wave.SampleProviders;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench decode</c>: decode + down-mix + resample to 16 kHz mono, on one core, for a WAV and a FLAC input,
+/// <c>ard-bench decode</c>: decode + down-mix + resample to 16 kHz mono, on one core, for a WAV and a FLAC input,
 /// reported as multiples of real time; the managed polyphase resampler is measured beside NAudio's WDL resampler. For
 /// FLAC, the loader checks the frame CRCs; the exact decode (<see cref="AudioDecoder.Decode(ReadOnlySpan{byte}, string)"/>)
 /// also verifies the STREAMINFO MD5.
@@ -76,7 +76,7 @@ internal static class BenchDecodeCommand
             }
         }
 
-        Console.WriteLine($"ard bench decode: pinned to one core, {runs} runs after a warm-up, input held in memory.");
+        Console.WriteLine($"ard-bench decode: pinned to one core, {runs} runs after a warm-up, input held in memory.");
         Console.WriteLine("Columns: wall-clock median, wall-clock fastest, median process CPU time; each as ms and as x real time.");
         Console.WriteLine($"{"input",-44} {"step",-42} {"med ms",8} {"x RT",9} {"best ms",8} {"x RT",9} {"cpu ms",8} {"x RT",9}");
         var failed = false;
@@ -223,7 +223,7 @@ internal static class BenchDecodeCommand
         }
     }
 
-    private static string? FindSharedFlacFolder()
+    internal static string? FindSharedFlacFolder()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("ARDML_SHARED");
         IEnumerable<string> roots = fromEnvironment is { Length: > 0 } ? [fromEnvironment] : [];

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// The timing procedure shared by the <c>ard bench</c> commands: one warm-up call, then timed runs, each after a full
+/// The timing procedure shared by the <c>ard-bench</c> commands: one warm-up call, then timed runs, each after a full
 /// garbage collection; and pinning the process to one core.
 /// </summary>
 internal static class BenchmarkTimer

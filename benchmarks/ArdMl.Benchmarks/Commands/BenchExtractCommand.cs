@@ -4,12 +4,13 @@ using System.Globalization;
 using System.Text;
 using ArdMl.Activations;
 using ArdMl.Audio;
+using ArdMl.Cli.Commands;
 using Spectre.Console;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench extract</c>: for each model description, extraction throughput (clips/s, seconds of audio per second)
+/// <c>ard-bench extract</c>: for each model description, extraction throughput (clips/s, seconds of audio per second)
 /// and the engine's overhead: the engine end to end (decode excluded) against a bare InferenceSession.Run loop over
 /// the very inputs the engine built, same batch sizes and session options, measured alternately in one run.
 /// </summary>
@@ -82,7 +83,7 @@ internal static class BenchExtractCommand
             return all.Where((_, i) => i % step == 0).Take(clipsPerFolder).Select(f => Path.Combine(folder, f));
         }).ToList();
 
-        Console.WriteLine($"ard bench extract: {files.Count} clips (≤ {maxSeconds} s each) from {string.Join(", ", audioFolders)}; batch {batch}, {threads} intra-op thread(s), median of {runs} alternating rounds after a warm-up.");
+        Console.WriteLine($"ard-bench extract: {files.Count} clips (≤ {maxSeconds} s each) from {string.Join(", ", audioFolders)}; batch {batch}, {threads} intra-op thread(s), median of {runs} alternating rounds after a warm-up.");
         Console.WriteLine("Engine = ActivationExtractor.ExtractBatch on pre-decoded samples (decode excluded); bare = InferenceSession.Run over the same model inputs the engine built.");
         var workerThreads = threads == 0 ? 0 : Math.Max(1, threads / workerCount);
         if (workerCount > 1)

@@ -2,7 +2,7 @@ using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Demo;
 
-namespace ArdMl.KnownAnswer;
+namespace ArdMl.Benchmarks.KnownAnswer;
 
 /// <summary>How a concept was planted in a clip.</summary>
 public enum PlantedRole

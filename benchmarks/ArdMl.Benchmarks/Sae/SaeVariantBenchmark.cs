@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using ArdMl.Sae;
 using static TorchSharp.torch;
 
-namespace ArdMl.Sae;
+namespace ArdMl.Benchmarks.Sae;
 
 /// <summary>Median training-step seconds of each SAE variant on the same data, measured side by side in one process.</summary>
 /// <param name="Shape">The shape measured (AuxK on with <see cref="SaeBenchmarkShape.DeadFraction"/> of latents dead).</param>
@@ -14,7 +15,7 @@ public sealed record SaeVariantBenchmarkResult(
 
 /// <summary>
 /// Times one training step of each <see cref="SaeVariant"/> against Top-K on the same seeded Gaussian batch (used by
-/// <c>ard bench sae --variants</c>). The steps are timed in turn, round after round, so load from other processes hits
+/// <c>ard-bench sae --variants</c>). The steps are timed in turn, round after round, so load from other processes hits
 /// all alike; each figure is the median over <see cref="SaeBenchmarkShape.Steps"/> rounds after one warm-up round.
 /// </summary>
 public static class SaeVariantBenchmark

@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using ArdMl.Activations;
 
-namespace ArdMl.Cli.Commands;
+namespace ArdMl.Benchmarks.Commands;
 
 /// <summary>
-/// <c>ard bench formats</c>: read throughput of activation shards in each <see cref="ActivationShardFormat"/>
+/// <c>ard-bench formats</c>: read throughput of activation shards in each <see cref="ActivationShardFormat"/>
 /// against the native one, on generated shards (deterministic values) of the same clips, through
 /// <see cref="ActivationShardReader"/> (as <c>ard train</c> and the ML.NET data view read them). The formats are timed
 /// in interleaved rounds, so load on the machine affects them alike; sizes on disk and write times are shown too.
@@ -32,7 +32,7 @@ internal static class BenchFormatsCommand
         var root = Path.Combine(Path.GetTempPath(), "ardml-bench-formats-" + Guid.NewGuid().ToString("N"));
         try
         {
-            Console.WriteLine($"ard bench formats: {frames:N0} frames x d {width} in {frames / clipFrames:N0} clips of {clipFrames} frames; {runs} interleaved rounds after a warm-up; median wall-clock per full read.");
+            Console.WriteLine($"ard-bench formats: {frames:N0} frames x d {width} in {frames / clipFrames:N0} clips of {clipFrames} frames; {runs} interleaved rounds after a warm-up; median wall-clock per full read.");
             Console.WriteLine($"{"dtype",-8} {"format",-8} {"files",5} {"MiB on disk",12} {"write ms",9} {"read ms",9} {"Mframes/s",10} {"MiB/s",8} {"vs native",10}");
             foreach (var type in new[] { ActivationShardDataType.Float32, ActivationShardDataType.Float16 })
             {
@@ -92,7 +92,7 @@ internal static class BenchFormatsCommand
 
     private static double Write(string folder, ActivationShardFormat format, ActivationShardDataType type, int frames, int width, int clipFrames)
     {
-        var header = new ActivationShardManifest { Width = width, DataType = type, Model = "bench", Tap = "generated", SampleRate = 16000, Producer = "ard bench formats" };
+        var header = new ActivationShardManifest { Width = width, DataType = type, Model = "bench", Tap = "generated", SampleRate = 16000, Producer = "ard-bench formats" };
         var watch = Stopwatch.StartNew();
         using (var writer = ActivationShardWriter.Open(folder, header, format))
         {

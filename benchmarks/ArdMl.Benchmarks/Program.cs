@@ -1,0 +1,3 @@
+using ArdMl.Benchmarks.Commands;
+
+return await BenchCommand.Root().Parse(args).InvokeAsync();
