@@ -6,7 +6,8 @@ namespace ArdMl.Cli.Commands;
 
 /// <summary>
 /// <c>ard eval --run &lt;dir&gt; --labels &lt;csv&gt;</c>: the interpretability benchmark (paper's Table 1) of raw neurons,
-/// random clips, mean only, coverage only and AR&amp;D on one run's SAE and clips; writes eval.md and eval.json.
+/// random clips, mean only, coverage only and AR&amp;D on one run's SAE and clips, then why concepts fail
+/// (<see cref="ConceptDiagnostics"/>; with <c>--stability-seeds</c> also <see cref="SaeSeedStability"/>); writes eval.md and eval.json.
 /// </summary>
 internal static class EvalCommand
 {

@@ -25,7 +25,7 @@ public sealed class DiscoverActivationsCommandTests : IDisposable
 
         var eval = RunArd("eval", "--run", run, "--labels", labels);
         eval.ExitCode.Should().Be(0, eval.Output);
-        eval.Output.Should().Contain("AR&D (mean x coverage)");
+        eval.Output.Should().Contain("AR&D (mean x coverage)").And.Contain("Why concepts fail").And.Contain("top-1");
     }
 
     [Theory]
