@@ -94,7 +94,7 @@ internal static class BenchExtractCommand
         string[] columns = ["model", "tap (d)", "audio s", "model runs / pass", "decode x RT", "engine clips/s", "engine audio s/s", "bare audio s/s", "engine / bare", "with decode audio s/s"];
         if (workerCount > 1)
         {
-            columns = [.. columns, $"{workerCount} workers audio s/s", $"{workerCount} workers / 1", "identical"];
+            columns = [.. columns, $"{workerCount} workers audio s/s", $"{workerCount} workers / 1", "cores used (1 / n workers)", "CPU s n workers / 1", "identical"];
         }
 
         var table = new Table().AddColumns(columns);
@@ -130,19 +130,32 @@ internal static class BenchExtractCommand
             var engineTimes = new List<double>();
             var bareTimes = new List<double>();
             var parallelTimes = new List<double>();
+            var engineCpu = new List<double>();
+            var parallelCpu = new List<double>();
+            using var process = Process.GetCurrentProcess();
+            double CpuSeconds()
+            {
+                process.Refresh();
+                return process.TotalProcessorTime.TotalSeconds;
+            }
+
             for (var round = 0; round < runs; round++)
             {
+                var cpu = CpuSeconds();
                 var watch = Stopwatch.StartNew();
                 _ = extractor.ExtractBatch(clips);
                 engineTimes.Add(watch.Elapsed.TotalSeconds);
+                engineCpu.Add(CpuSeconds() - cpu);
                 watch.Restart();
                 baseline.Run();
                 bareTimes.Add(watch.Elapsed.TotalSeconds);
                 if (parallel is not null)
                 {
+                    cpu = CpuSeconds();
                     watch.Restart();
                     _ = parallel.ExtractBatch(clips);
                     parallelTimes.Add(watch.Elapsed.TotalSeconds);
+                    parallelCpu.Add(CpuSeconds() - cpu);
                 }
             }
 
@@ -167,7 +180,11 @@ internal static class BenchExtractCommand
             if (parallel is not null)
             {
                 var parallelSeconds = Median(parallelTimes);
-                row = [.. row, F(audioSeconds / parallelSeconds, 1), F(engine / parallelSeconds, 2), identical ? "yes" : "NO"];
+                row =
+                [
+                    .. row, F(audioSeconds / parallelSeconds, 1), F(engine / parallelSeconds, 2),
+                    $"{F(Median(engineCpu) / engine, 2)} / {F(Median(parallelCpu) / parallelSeconds, 2)}", F(Median(parallelCpu) / Median(engineCpu), 2), identical ? "yes" : "NO",
+                ];
                 failed |= !identical;
             }
 
