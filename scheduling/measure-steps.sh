@@ -28,7 +28,8 @@ trap 'rm -rf "$work"' EXIT
 
 # The first N clips (path order), as links, so every step sees the same clips.
 mkdir -p "$work/clips"
-find "$audio" -type f -name '*.wav' | sort | head -n "$max" | while read -r f; do ln -s "$(readlink -f "$f")" "$work/clips/$(basename "$f")"; done
+find "$audio" -type f -name '*.wav' | sort > "$work/all-clips"
+head -n "$max" "$work/all-clips" | while read -r f; do ln -s "$(readlink -f "$f")" "$work/clips/$(basename "$f")"; done
 clips=$(find "$work/clips" -type l | wc -l)
 
 timed() { # name, command...: appends "name wall cpu" to $work/times

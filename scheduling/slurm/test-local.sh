@@ -21,6 +21,9 @@ if [ -z "${ARD:-}" ]; then
 fi
 [ -n "${ARD:-}" ] || { echo "test-local: no built ard.dll; run 'dotnet build src/ArdMl.Cli' first"; exit 1; }
 read -r -a ard <<< "$ARD"
+# The jobs run in their work folder: relative paths in ARD are made absolute here.
+for i in "${!ard[@]}"; do [ -e "${ard[$i]}" ] && ard[$i]=$(readlink -f "${ard[$i]}"); done
+ARD="${ard[*]}"
 start=$(date +%s)
 
 root=$(mktemp -d /tmp/ard-slurm-XXXXXX)
