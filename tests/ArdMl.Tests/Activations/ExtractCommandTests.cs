@@ -116,6 +116,46 @@ public sealed class ExtractCommandTests : IDisposable
         }
     }
 
+    [SkippableTheory]
+    [InlineData("arrow", ActivationShardFormat.Arrow)]
+    [InlineData("parquet", ActivationShardFormat.Parquet)]
+    public void ExtractWritesArrowAndParquetPartsAndResumes(string option, ActivationShardFormat format)
+    {
+        Skip.If(SharedModelFixture.Missing, SharedAssets.MissingMessage);
+        var audio = Path.Combine(_folder, "audio");
+        Directory.CreateDirectory(audio);
+        foreach (var clip in SharedModelFixture.SpeechClips(5))
+        {
+            File.Copy(clip, Path.Combine(audio, Path.GetFileName(clip)));
+        }
+
+        var description = SharedModelFixture.DescriptionPath("silero-vad.json");
+        var output = Path.Combine(_folder, option);
+        foreach (var part in new[] { "0/2", "1/2" })
+        {
+            var run = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--shard", part, "--format", option);
+            run.ExitCode.Should().Be(0, run.Output);
+        }
+
+        var native = Path.Combine(_folder, "native");
+        RunArd("extract", "-d", description, "--audio", audio, "--out", native).ExitCode.Should().Be(0);
+        var reader = ActivationShardReader.Open(output);
+        reader.Format.Should().Be(format);
+        reader.Parts.Should().HaveCount(2);
+        reader.Manifest.Tap.Should().Be("stateN");
+        var expected = ActivationShardReader.Open(native).ReadClips().ToDictionary(c => c.ClipId);
+        var read = reader.ReadClips().ToList();
+        read.Select(c => c.ClipId).Order().Should().Equal(expected.Keys.Order());
+        read.Should().OnlyContain(c => c.Data.SequenceEqual(expected[c.ClipId].Data), "every layout holds the same values");
+
+        var again = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--shard", "0/2", "--format", option);
+        again.ExitCode.Should().Be(0, again.Output);
+        again.Output.Should().Contain("3 already done");
+        var mixed = RunArd("extract", "-d", description, "--audio", audio, "--out", output, "--shard", "0/2");
+        mixed.ExitCode.Should().Be(1);
+        mixed.Output.Should().Contain($"holds {format} activations");
+    }
+
     private static (int ExitCode, string Output) RunArd(params string[] arguments)
     {
         var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");

@@ -42,4 +42,39 @@ public sealed class TrainCommandTests : IDisposable
         int bad = root.Parse(["train", "--activations", shards, "--latents", "32", "--k", "32", "--steps", "4", "--out", output, "--fresh"]).Invoke();
         bad.Should().Be(1);
     }
+
+    [Fact]
+    public void TrainsFromSaeLensCachedActivations()
+    {
+        string dataset = Path.Combine(_root, "saelens-cache");
+        string output = Path.Combine(_root, "sae-saelens");
+        var values = SaeTestData.SparseClips(1, 8, 10, 2, seed: 5, minFrames: 40 * 6, maxFrames: 40 * 6)[0];
+        Activations.ActivationShardFormatTests.WriteSaeLensDataset(dataset, "blocks.0.hook_mlp_out", context: 6, d: 8, rows: 40, values, files: 2);
+
+        var root = new RootCommand { TrainCommand.Create() };
+        int code = root.Parse(["train", "--activations", dataset, "--latents", "16", "--k", "2", "--steps", "10", "--batch", "32", "--out", output]).Invoke();
+
+        code.Should().Be(0);
+        using var sae = SparsifyFormat.Load(output);
+        sae.InputDim.Should().Be(8);
+    }
+
+    [Fact]
+    public void TrainsFromParquetShards()
+    {
+        string shards = Path.Combine(_root, "parquet");
+        string output = Path.Combine(_root, "sae-parquet");
+        var clips = SaeTestData.SparseClips(20, 8, 10, 2, seed: 9);
+        using (var writer = ActivationShardWriter.Open(shards, new ActivationShardManifest { Width = 8, Model = "m", Tap = "t" }, ActivationShardFormat.Parquet))
+        {
+            for (int i = 0; i < clips.Count; i++)
+            {
+                writer.Write($"clip{i}", clips[i], clips[i].Length / 8);
+            }
+        }
+
+        var root = new RootCommand { TrainCommand.Create() };
+        root.Parse(["train", "--activations", shards, "--latents", "16", "--k", "2", "--steps", "10", "--batch", "32", "--out", output]).Invoke().Should().Be(0);
+        File.Exists(Path.Combine(output, "metrics.json")).Should().BeTrue();
+    }
 }
