@@ -10,7 +10,6 @@ namespace ArdMl.Benchmarks.Stages;
 /// 16-bit WAV in memory, WAV as the baseline; and the FLAC decode alone.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class AudioDecodeBenchmarks
 {
     private byte[] _flac = [];

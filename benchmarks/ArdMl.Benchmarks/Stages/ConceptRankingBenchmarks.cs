@@ -11,7 +11,6 @@ namespace ArdMl.Benchmarks.Stages;
 /// input with the duplicate-id check is the baseline; the dense case includes scattering each clip into a dense row.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10)]
 public class ConceptRankingBenchmarks
 {
     private const int Latents = 32_768;
@@ -48,13 +47,13 @@ public class ConceptRankingBenchmarks
         }
     }
 
-    [Benchmark(Baseline = true, Description = "sparse μ·c")]
+    [Benchmark(Baseline = true, Description = "sparse mean x coverage")]
     public object Sparse() => Rank(checkDuplicates: true);
 
-    [Benchmark(Description = "sparse μ·c, no duplicate-id check")]
+    [Benchmark(Description = "sparse, no duplicate-id check")]
     public object SparseWithoutDuplicateCheck() => Rank(checkDuplicates: false);
 
-    [Benchmark(Description = "dense μ·c (with the scatter)")]
+    [Benchmark(Description = "dense (with the scatter)")]
     public object Dense()
     {
         var ranker = new ConceptRanker(Latents, new ConceptRankerOptions { ClipsPerSet = 4 });

@@ -1,6 +1,5 @@
 using ArdMl.Sae;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace ArdMl.Benchmarks.Stages;
 
@@ -9,7 +8,6 @@ namespace ArdMl.Benchmarks.Stages;
 /// dense encoder matmul ([B, d] × [d, m]) as the baseline: the ratio is BenchmarkDotNet's, of means taken one case after
 /// another (<c>ard-bench sae</c> pairs each step with the matmul timed just before it instead).
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 10)]
 public unsafe class SaeStepBenchmarks
 {
     private TopKSparseAutoencoder? _sae;
