@@ -65,7 +65,7 @@ internal static class ExtractCommand
             catch (Exception e) when (e is ModelDescriptionException or UnknownTapException or ModelInputMismatchException or FileNotFoundException
                                           or DirectoryNotFoundException or ActivationShardException or NonFiniteActivationException or ArgumentException or InvalidDataException or IOException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;
             }
         });
@@ -160,12 +160,10 @@ internal static class ExtractCommand
 
             var failures = new ConcurrentQueue<(string Clip, string Problem)>();
             var stats = new RunStatistics();
-            AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(context =>
+            ProgressDisplay.Run(["extracting"], display =>
                 {
-                    var task = context.AddTask("extracting", maxValue: Math.Max(1, todo.Count));
+                    var done = 0;
+                    void ClipDone() => display.Report(0, Interlocked.Increment(ref done), todo.Count, $"{failures.Count} skipped");
                     using var queue = new BlockingCollection<AudioClip>(boundedCapacity: Math.Max(4, options.BatchSize * 2));
                     var decoder = Task.Run(() =>
                     {
@@ -181,8 +179,7 @@ internal static class ExtractCommand
                                 catch (Exception e) when (e is AudioDecodeException or IOException or UnauthorizedAccessException or InvalidDataException)
                                 {
                                     failures.Enqueue((id, "decode: " + e.Message));
-                                    context.Refresh();
-                                    task.Increment(1);
+                                    ClipDone();
                                 }
                             }
                         }
@@ -222,11 +219,10 @@ internal static class ExtractCommand
                             }
                         }
 
-                        task.Increment(1);
+                        ClipDone();
                     }
 
                     decoder.GetAwaiter().GetResult();
-                    task.Value = task.MaxValue;
                 });
 
             Console.WriteLine(

@@ -49,7 +49,7 @@ internal static class SweepCommand
             }
             catch (FormatException e)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;
             }
 
@@ -71,7 +71,7 @@ internal static class SweepCommand
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
                                       or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException or DuplicateClipIdException)
         {
-            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(CliErrorText.Of(e));
             return false;
         }
 
