@@ -72,7 +72,7 @@ internal static class ExtractCommand
             catch (Exception e) when (e is ModelDescriptionException or UnknownTapException or ModelInputMismatchException or FileNotFoundException
                                           or DirectoryNotFoundException or ActivationShardException or NonFiniteActivationException or ArgumentException or InvalidDataException or IOException)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;
             }
         });
@@ -167,12 +167,10 @@ internal static class ExtractCommand
 
             var failures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
             var stats = new RunStatistics();
-            AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(context =>
+            ProgressDisplay.Run(["extracting"], display =>
                 {
-                    var task = context.AddTask("extracting", maxValue: Math.Max(1, todo.Count));
+                    var done = 0;
+                    void ClipDone() => display.Report(0, Interlocked.Increment(ref done), todo.Count, $"{failures.Count} skipped");
                     AudioClip? Load(string id)
                     {
                         try
@@ -182,7 +180,7 @@ internal static class ExtractCommand
                         catch (Exception e) when (e is AudioDecodeException or IOException or UnauthorizedAccessException or InvalidDataException)
                         {
                             failures[id] = "decode: " + e.Message;
-                            task.Increment(1);
+                            ClipDone();
                             return null;
                         }
                     }
@@ -217,10 +215,9 @@ internal static class ExtractCommand
                             }
                         }
 
-                        task.Increment(1);
+                        ClipDone();
                     }
 
-                    task.Value = task.MaxValue;
                 });
 
             Console.WriteLine(

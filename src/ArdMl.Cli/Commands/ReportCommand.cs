@@ -24,9 +24,9 @@ internal static class ReportCommand
         var audio = new Option<DirectoryInfo?>("--audio") { Description = "Folder of the clips (default: the audio folder the run manifest names)." };
         var captions = new Option<FileInfo?>("--captions") { Description = "clip,text CSV of clip captions (default: captions.csv next to the clips, or the manifest's)." };
         var scores = new Option<FileInfo?>("--scores") { Description = "Per-clip concept score CSV (default: the run's *.csv)." };
-        var maxConcepts = new Option<int>("--max-concepts") { Description = "Show the N most monosemantic concepts.", DefaultValueFactory = _ => 30 };
+        var maxConcepts = new Option<int>("--max-concepts") { Description = "Show the N most monosemantic concepts.", DefaultValueFactory = _ => 30 }.AtLeast(1);
         var clipSeconds = new Option<double>("--clip-seconds") { Description = "Seconds kept from the start of each embedded clip.", DefaultValueFactory = _ => 3.0 };
-        var clipsPerSet = new Option<int>("--clips-per-set") { Description = "H and L clips per concept embedded as players.", DefaultValueFactory = _ => 5 };
+        var clipsPerSet = new Option<int>("--clips-per-set") { Description = "H and L clips per concept embedded as players.", DefaultValueFactory = _ => 5 }.AtLeast(0);
         var command = new Command("report", "Write one self-contained HTML page of a discovery run's concepts, with charts and playable clips.")
         {
             run, output, audio, captions, scores, maxConcepts, clipSeconds, clipsPerSet,

@@ -56,7 +56,7 @@ internal static class SweepCommand
             }
             catch (FormatException e)
             {
-                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;
             }
 
@@ -78,7 +78,7 @@ internal static class SweepCommand
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
                                       or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException or DuplicateClipIdException)
         {
-            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(CliErrorText.Of(e));
             return false;
         }
 

@@ -99,6 +99,7 @@ public static class DiscoverySweep
                     ConceptCount = options.ConceptCount,
                     GroupPattern = options.GroupPattern,
                     MinimumDetectionScore = options.MinimumDetectionScore,
+                    ModelStorage = options.ModelStorage,
                 },
                 progress);
             runs.Add((setting, run));
