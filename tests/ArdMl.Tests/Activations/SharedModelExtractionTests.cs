@@ -11,7 +11,7 @@ public sealed class SharedModelExtractionTests : IDisposable
 
     [SkippableTheory]
     [InlineData("silero-vad.json", 256)]
-    [InlineData("openwakeword.json", 96)]
+    [InlineData("openwakeword.json", 384)]
     [InlineData("dnsmos.json", 128)]
     [InlineData("basic-pitch.json", 32 * 88)]
     public void DefaultTapHasTheDocumentedWidthAndIsDeterministic(string description, int width)

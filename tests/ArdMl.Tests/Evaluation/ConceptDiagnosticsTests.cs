@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ArdMl.Demo;
 using ArdMl.Evaluation;
-using ArdMl.KnownAnswer;
+using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Pipeline;
 using Microsoft.ML;
 

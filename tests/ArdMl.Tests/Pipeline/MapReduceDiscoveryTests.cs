@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ArdMl.Activations;
-using ArdMl.KnownAnswer;
+using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.MlNet;
 using ArdMl.Pipeline;
 using Microsoft.ML;
