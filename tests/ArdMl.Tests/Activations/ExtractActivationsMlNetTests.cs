@@ -140,6 +140,7 @@ public sealed class ExtractActivationsMlNetTests : IDisposable
             {
                 ModelDescriptionPath = SharedModelFixture.DescriptionPath("openwakeword.json"),
                 ModelSearchRoots = [SharedModelFixture.ModelsRoot!],
+                Tap = "conv2d_19",
             }));
         var model = pipeline.Fit(data);
         var expected = Read(ml, model.Transform(data));
