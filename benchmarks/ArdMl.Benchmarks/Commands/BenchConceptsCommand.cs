@@ -81,11 +81,6 @@ internal static class BenchConceptsCommand
             return 0;
         }
 
-        if (Console.IsOutputRedirected)
-        {
-            AnsiConsole.Profile.Width = 200;
-        }
-
         AnsiConsole.MarkupLine(
             $"[bold]ard-bench concepts[/]: m = {latents:N0} latents, {active:N0} active latents per clip, p = {p}, " +
             $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}");

@@ -68,11 +68,6 @@ internal static class BenchExtractMemoryCommand
 
     private static int Run(string descriptionPath, int clips, int smallClips, double minSeconds, double maxSeconds)
     {
-        if (Console.IsOutputRedirected)
-        {
-            AnsiConsole.Profile.Width = 160;
-        }
-
         var folder = Directory.CreateTempSubdirectory("ard-bench-extract-memory-").FullName;
         try
         {
