@@ -52,41 +52,23 @@ public static class LabelContrastLatentSelector
         ArgumentNullException.ThrowIfNull(clipFrames);
         ArgumentNullException.ThrowIfNull(autoencoder);
         int m = autoencoder.LatentCount;
-        var with = new double[m];
-        var without = new double[m];
-        int withCount = 0, withoutCount = 0;
+        var sums = new LabelContrastSums(m);
         foreach (var (frames, hasLabel) in clipFrames)
         {
             int frameCount = frames.Length / autoencoder.InputDim;
-            if (frameCount > 0)
+            if (frameCount == 0)
             {
-                var codes = autoencoder.Encode(frames);
-                var sums = hasLabel ? with : without;
-                for (int i = 0; i < codes.Values.Length; i++)
-                {
-                    sums[codes.Indices[i]] += codes.Values[i] / (double)frameCount;
-                }
+                continue;
+            }
 
-                if (hasLabel)
-                {
-                    withCount++;
-                }
-                else
-                {
-                    withoutCount++;
-                }
+            var codes = autoencoder.Encode(frames);
+            var side = sums.SumsOfNextClip(hasLabel);
+            for (int i = 0; i < codes.Values.Length; i++)
+            {
+                side[codes.Indices[i]] += codes.Values[i] / (double)frameCount;
             }
         }
 
-        if (withCount == 0 || withoutCount == 0)
-        {
-            throw new ArgumentException(
-                $"Label contrast needs clips with and without the label (with frames); got {withCount} with and {withoutCount} without.", nameof(clipFrames));
-        }
-
-        return [.. Enumerable.Range(0, m)
-            .Select(j => new LatentContrast(j, with[j] / withCount, without[j] / withoutCount))
-            .OrderByDescending(l => l.Difference)
-            .ThenBy(l => l.Latent)];
+        return [.. sums.Ranked(nameof(clipFrames)).Select(u => new LatentContrast(u.Unit, u.MeanWithLabel, u.MeanWithoutLabel))];
     }
 }

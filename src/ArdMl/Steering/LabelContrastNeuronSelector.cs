@@ -27,9 +27,7 @@ public static class LabelContrastNeuronSelector
     {
         ArgumentNullException.ThrowIfNull(clipFrames);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        var with = new double[width];
-        var without = new double[width];
-        int withCount = 0, withoutCount = 0;
+        var sums = new LabelContrastSums(width);
         foreach (var (frames, hasLabel) in clipFrames)
         {
             if (frames.Length % width != 0)
@@ -43,31 +41,13 @@ public static class LabelContrastNeuronSelector
                 continue;
             }
 
-            var sums = hasLabel ? with : without;
+            var side = sums.SumsOfNextClip(hasLabel);
             for (int i = 0; i < frames.Length; i++)
             {
-                sums[i % width] += frames[i] / (double)frameCount;
-            }
-
-            if (hasLabel)
-            {
-                withCount++;
-            }
-            else
-            {
-                withoutCount++;
+                side[i % width] += frames[i] / (double)frameCount;
             }
         }
 
-        if (withCount == 0 || withoutCount == 0)
-        {
-            throw new ArgumentException(
-                $"Label contrast needs clips with and without the label (with frames); got {withCount} with and {withoutCount} without.", nameof(clipFrames));
-        }
-
-        return [.. Enumerable.Range(0, width)
-            .Select(j => new NeuronContrast(j, with[j] / withCount, without[j] / withoutCount))
-            .OrderByDescending(n => n.Difference)
-            .ThenBy(n => n.Neuron)];
+        return [.. sums.Ranked(nameof(clipFrames)).Select(u => new NeuronContrast(u.Unit, u.MeanWithLabel, u.MeanWithoutLabel))];
     }
 }
