@@ -125,6 +125,9 @@ internal static class DiscoverCommand
         }
 
         var table = new Table().AddColumns("#", "concept", "detection", "monosemanticity", "density (clips)", "latent");
+        static string Latents(Concept concept) => concept.Members.Count > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{concept.Latent} and {concept.Members.Count - 1} more")
+            : concept.Latent.ToString(CultureInfo.InvariantCulture);
         foreach (var (concept, i) in result.Dictionary.Concepts.Select((c, i) => (c, i)).Take(40))
         {
             table.AddRow(
@@ -133,7 +136,7 @@ internal static class DiscoverCommand
                 concept.DetectionScore is { } detection ? detection.ToString("F2", CultureInfo.InvariantCulture) : "-",
                 concept.Monosemanticity.ToString("F2", CultureInfo.InvariantCulture),
                 concept.ActiveClipShare.ToString("P1", CultureInfo.InvariantCulture),
-                concept.Latent.ToString(CultureInfo.InvariantCulture));
+                Latents(concept));
         }
 
         AnsiConsole.Write(table);

@@ -37,8 +37,17 @@ internal sealed class DiscoveryCommandOptions
             + $"(besides the best concept of each name; default {ConceptDetectionOptions.DefaultMinimumDetectionScore.ToString(CultureInfo.InvariantCulture)}).",
         DefaultValueFactory = _ => ConceptDetectionOptions.DefaultMinimumDetectionScore,
     };
+    private readonly Option<bool> _mergeByName = MergeByNameOption();
 
     private readonly bool _acceptsActivations;
+
+    /// <summary>--merge-by-name, as discover, rank and eval take it.</summary>
+    public static Option<bool> MergeByNameOption() => new("--merge-by-name")
+    {
+        Description = "Keep one concept per name: its concepts merged into one of several latents where that detects the name better "
+            + $"on the discovery clips, else its best concept (true or false; default {(ConceptDetectionOptions.DefaultMergeByName ? "true" : "false")}).",
+        DefaultValueFactory = _ => ConceptDetectionOptions.DefaultMergeByName,
+    };
 
     /// <summary>Creates the option set; with <paramref name="acceptsActivations"/> the command also takes --activations instead of --audio.</summary>
     public DiscoveryCommandOptions(bool acceptsActivations = false)
@@ -61,7 +70,7 @@ internal sealed class DiscoveryCommandOptions
             command.Add(_activations);
         }
 
-        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _workers, _minMs, _groupBy, _minDetection, _modelReference })
+        foreach (var option in new Option[] { _description, _audio, _captions, _labels, _output, _batch, _seed, _maxClips, _maxSeconds, _workers, _minMs, _groupBy, _minDetection, _mergeByName, _modelReference })
         {
             command.Add(option);
         }
@@ -116,6 +125,7 @@ internal sealed class DiscoveryCommandOptions
             MinimumMonosemanticity = parse.GetValue(_minMs),
             GroupPattern = parse.GetValue(_groupBy),
             MinimumDetectionScore = parse.GetValue(_minDetection),
+            MergeByName = parse.GetValue(_mergeByName),
         };
         return true;
     }
@@ -141,6 +151,7 @@ internal sealed class DiscoveryCommandOptions
         MinimumMonosemanticity = parse.GetValue(_minMs),
         GroupPattern = parse.GetValue(_groupBy),
         MinimumDetectionScore = parse.GetValue(_minDetection),
+        MergeByName = parse.GetValue(_mergeByName),
         ModelStorage = parse.GetValue(_modelReference) == "path" ? ArdMl.MlNet.ActivationModelStorage.PathWithChecksum : ArdMl.MlNet.ActivationModelStorage.Embed,
     };
 }

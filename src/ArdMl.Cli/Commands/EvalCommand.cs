@@ -28,18 +28,23 @@ internal static class EvalCommand
             Description = "Also train the SAE with this many further seeds (1-16) on the run's activations (audio runs are re-extracted) and compare "
                 + "decoder directions with the run's SAE, beside untrained SAEs. Default: off.",
         };
+        var mergeByName = new Option<bool?>("--merge-by-name")
+        {
+            Description = "Keep one concept per name in every method: its concepts merged into one of several latents where that detects the name better "
+                + "on the discovery clips, else its best concept (true or false). Default: as the run was discovered.",
+        };
         var noDiagnostics = new Option<bool>("--no-diagnostics") { Description = "Skip the diagnostics (sparse probing, erasure, group concentration)." };
         var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer; then diagnostics of why concepts fail.")
         {
-            run, labels, groupBy, stabilitySeeds, noDiagnostics,
+            run, labels, groupBy, stabilitySeeds, mergeByName, noDiagnostics,
         };
         command.SetAction(parse => Run(
-            parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy), parse.GetValue(stabilitySeeds), !parse.GetValue(noDiagnostics)) is null ? 1 : 0);
+            parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy), parse.GetValue(stabilitySeeds), !parse.GetValue(noDiagnostics), parse.GetValue(mergeByName)) is null ? 1 : 0);
         return command;
     }
 
     /// <summary>Runs the comparison, prints the table and writes eval.md / eval.json; null (message on stderr) on failure.</summary>
-    public static MethodComparisonResult? Run(string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true)
+    public static MethodComparisonResult? Run(string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true, bool? mergeByName = null)
     {
         MethodComparisonResult result;
         try
@@ -51,6 +56,7 @@ internal static class EvalCommand
                 new MethodComparisonOptions
                 {
                     GroupPattern = groupPattern,
+                    MergeByName = mergeByName,
                     Diagnostics = diagnostics ? new ConceptDiagnosticsOptions() : null,
                     DiagnosticsProgress = new ImmediateProgress<ConceptDiagnosticsProgress>(p =>
                         Console.Error.WriteLine($"  diagnostics {p.Done + 1}/{p.Total}: fold {p.Fold}, label {p.Label}")),

@@ -32,9 +32,10 @@ internal static class RankCommand
                 + $"(default {ConceptDetectionOptions.DefaultMinimumDetectionScore.ToString(CultureInfo.InvariantCulture)}).",
             DefaultValueFactory = _ => ConceptDetectionOptions.DefaultMinimumDetectionScore,
         };
+        var mergeByName = DiscoveryCommandOptions.MergeByNameOption();
         var command = new Command("rank", "Merge the encoded parts of one extraction and SAE: rank, score, name and select concepts; writes the run folder of 'ard discover --activations'.")
         {
-            parts, sae, output, captions, labels, seed, minMs, groupBy, minDetection,
+            parts, sae, output, captions, labels, seed, minMs, groupBy, minDetection, mergeByName,
         };
         command.SetAction(parse => DiscoverCommand.Run(new PartRankingOptions
         {
@@ -47,6 +48,7 @@ internal static class RankCommand
             MinimumMonosemanticity = parse.GetValue(minMs),
             GroupPattern = parse.GetValue(groupBy),
             MinimumDetectionScore = parse.GetValue(minDetection),
+            MergeByName = parse.GetValue(mergeByName),
         }) is null ? 1 : 0);
         return command;
     }

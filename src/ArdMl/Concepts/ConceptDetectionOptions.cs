@@ -34,6 +34,16 @@ public sealed class ConceptDetectionOptions
     public bool KeepBestOfEachName { get; init; } = true;
 
     /// <summary>
+    /// Whether each name keeps one concept: its concepts merged into one concept of several latents where that detects
+    /// the name better on the scored clips, else its best concept (see <see cref="ConceptDetectionScorer.MergeByName"/>):
+    /// the remedy for a name split over several latents, one per speaker or recording. Default <see cref="DefaultMergeByName"/>.
+    /// </summary>
+    public bool MergeByName { get; init; } = DefaultMergeByName;
+
+    /// <summary>Default <see cref="MergeByName"/>.</summary>
+    public const bool DefaultMergeByName = true;
+
+    /// <summary>
     /// At most this many clips are scored, chosen by a hash of the clip id (independent of order); more clips only
     /// refine the estimate. Default <see cref="DefaultMaximumClips"/>.
     /// </summary>

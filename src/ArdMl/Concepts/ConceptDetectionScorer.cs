@@ -88,16 +88,7 @@ public sealed class ConceptDetectionScorer
         }
 
         var scores = new float[_dictionary.Concepts.Count];
-        for (var i = 0; i < scores.Length; i++)
-        {
-            var latent = _dictionary.Concepts[i].Latent;
-            scores[i] = _criterion switch
-            {
-                RankingCriterion.MeanActivation => meanActivation[latent],
-                RankingCriterion.Coverage => coverage[latent],
-                _ => meanActivation[latent] * coverage[latent],
-            };
-        }
+        _dictionary.Score(_criterion, meanActivation, coverage, scores);
 
         var positives = new HashSet<int>();
         foreach (var key in ClipKeys(texts))
@@ -118,39 +109,120 @@ public sealed class ConceptDetectionScorer
     /// <summary>The detection score of every concept, in dictionary order.</summary>
     public IReadOnlyList<ConceptDetection> Complete()
     {
-        var clips = _kept.UnorderedItems.Select(e => e.Element).OrderBy(c => c.ClipId, StringComparer.Ordinal).ToList();
-        var byGroup = clips.GroupBy(c => c.Group, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var byGroup = KeptByGroup();
         var results = new ConceptDetection[_dictionary.Concepts.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            var perGroup = new Dictionary<string, double>(StringComparer.Ordinal);
-            var positives = 0;
-            foreach (var group in byGroup)
-            {
-                var scores = new List<double>();
-                var relevant = new List<bool>();
-                foreach (var clip in group)
-                {
-                    if (!_topClips[i].Contains(clip.ClipId))
-                    {
-                        scores.Add(clip.Scores[i]);
-                        relevant.Add(clip.Positives.Contains(i));
-                    }
-                }
-
-                var groupPositives = relevant.Count(r => r);
-                positives += groupPositives;
-                if (groupPositives > 0 && groupPositives < relevant.Count)
-                {
-                    perGroup[group.Key] = RankingMetrics.AveragePrecision(scores, relevant);
-                }
-            }
-
-            var score = perGroup.Count > 0 ? perGroup.Values.Average() : double.NaN;
+            var concept = i;
+            var (score, positives, perGroup) = Detect(byGroup, _topClips[i], c => c.Scores[concept], c => c.Positives.Contains(concept));
             results[i] = new ConceptDetection(_dictionary.Concepts[i].Latent, _dictionary.Concepts[i].Name, score, positives, perGroup);
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The detection scores (<see cref="Complete"/>), the concepts of each name merged where
+    /// <see cref="ConceptDetectionOptions.MergeByName"/> says so (<see cref="MergeByName"/>), and the selection by
+    /// <see cref="Select"/>: the outcome of this step of discovery.
+    /// </summary>
+    public ConceptDictionary SelectConcepts()
+    {
+        var detections = Complete();
+        var dictionary = _dictionary;
+        if (_options.MergeByName)
+        {
+            (dictionary, detections) = MergeByName(detections);
+        }
+
+        return Select(dictionary, detections, _options);
+    }
+
+    /// <summary>
+    /// Leaves one concept per name (labels: the same label key; captions: the same longest phrase): the name's concepts
+    /// merged into one concept of several latents where that detects the name better on these clips, else the name's
+    /// concept of best detection score alone. The members are the name's concepts with a positive detection score;
+    /// member i weighs w_i = its detection score over the members' sum and counts in units of s_i, the mean score of its
+    /// own H clips, so the merged score of a clip is Σ w_i · x_i / s_i (x_i the latent's score under the scorer's
+    /// criterion). The merged concept's detection score is computed like a single latent's, outside the H clips of all
+    /// members; the merge is kept when it is above the best member's score. A merged concept takes the dictionary
+    /// position and the statistics of its member of largest weight; a concept left alone becomes a concept of one member
+    /// (weight 1, scale s), so every name's score counts in units of its H clips and TopConcepts compares like with
+    /// like. Concepts whose name has no phrase stay as they are.
+    /// </summary>
+    /// <param name="detections">The detection scores of <see cref="Complete"/>.</param>
+    /// <returns>The merged dictionary and one detection score per concept of it.</returns>
+    public (ConceptDictionary Dictionary, IReadOnlyList<ConceptDetection> Detections) MergeByName(IReadOnlyList<ConceptDetection> detections)
+    {
+        ArgumentNullException.ThrowIfNull(detections);
+        if (detections.Count != _dictionary.Concepts.Count)
+        {
+            throw new ArgumentException($"Expected one detection score per concept ({_dictionary.Concepts.Count}); got {detections.Count}.", nameof(detections));
+        }
+
+        var byGroup = KeptByGroup();
+        var replaced = new Dictionary<int, (Concept Concept, ConceptDetection Detection)>();
+        var dropped = new HashSet<int>();
+
+        // A name's best concept alone, in the same units as a merged one (its H clips' mean scores 1).
+        void Alone(int index)
+        {
+            var concept = _dictionary.Concepts[index];
+            if (concept.Members.Count == 0 && HScale(concept) is var scale && scale > 0 && double.IsFinite(scale))
+            {
+                replaced[index] = (concept with { Members = [new ConceptMember(concept.Latent, 1, scale)] }, detections[index]);
+            }
+        }
+
+        foreach (var (key, indices) in _conceptsByKey.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            static double Value(ConceptDetection d) => double.IsFinite(d.Score) ? d.Score : 0;
+            var best = indices.OrderByDescending(i => Value(detections[i])).ThenBy(i => i).First();
+            dropped.UnionWith(indices.Where(i => i != best));
+            var members = indices
+                .Where(i => _dictionary.Concepts[i].Members.Count == 0 && detections[i].Score > 0 && double.IsFinite(detections[i].Score) && HScale(_dictionary.Concepts[i]) > 0)
+                .OrderByDescending(i => detections[i].Score).ThenBy(i => i).ToList();
+            if (members.Count < 2 || members[0] != best)
+            {
+                Alone(best);
+                continue;
+            }
+
+            var total = members.Sum(i => detections[i].Score);
+            var factors = members.Select(i => detections[i].Score / total / HScale(_dictionary.Concepts[i])).ToArray();
+            var top = new HashSet<string>(members.SelectMany(i => _topClips[i]), StringComparer.Ordinal);
+            var (score, positives, perGroup) = Detect(
+                byGroup,
+                top,
+                c => (float)members.Select((m, j) => factors[j] * c.Scores[m]).Sum(),
+                c => c.Positives.Contains(members[0]));
+            if (!(score > detections[members[0]].Score))
+            {
+                Alone(best);
+                continue;
+            }
+
+            var merged = Merged([.. members.Select(i => (_dictionary.Concepts[i], detections[i].Score / total, HScale(_dictionary.Concepts[i])))]);
+            replaced[members[0]] = (merged, new ConceptDetection(merged.Latent, merged.Name, score, positives, perGroup));
+        }
+
+        var concepts = new List<Concept>();
+        var results = new List<ConceptDetection>();
+        for (var i = 0; i < _dictionary.Concepts.Count; i++)
+        {
+            if (replaced.TryGetValue(i, out var merged))
+            {
+                concepts.Add(merged.Concept);
+                results.Add(merged.Detection);
+            }
+            else if (!dropped.Contains(i))
+            {
+                concepts.Add(_dictionary.Concepts[i]);
+                results.Add(detections[i]);
+            }
+        }
+
+        return (new ConceptDictionary(_dictionary.LatentCount, _dictionary.ClipCount, _dictionary.Ranking, concepts, _dictionary.DeadLatents), results);
     }
 
     /// <summary>
@@ -184,6 +256,71 @@ public sealed class ConceptDetectionScorer
         }
 
         return new ConceptDictionary(dictionary.LatentCount, dictionary.ClipCount, dictionary.Ranking, kept, dictionary.DeadLatents);
+    }
+
+    private List<IGrouping<string, ScoredClip>> KeptByGroup()
+    {
+        var clips = _kept.UnorderedItems.Select(e => e.Element).OrderBy(c => c.ClipId, StringComparer.Ordinal).ToList();
+        return [.. clips.GroupBy(c => c.Group, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Mean over groups of the average precision of <paramref name="score"/> outside <paramref name="top"/>.</summary>
+    private static (double Score, int Positives, Dictionary<string, double> PerGroup) Detect(
+        List<IGrouping<string, ScoredClip>> byGroup, HashSet<string> top, Func<ScoredClip, float> score, Func<ScoredClip, bool> positive)
+    {
+        var perGroup = new Dictionary<string, double>(StringComparer.Ordinal);
+        var positives = 0;
+        foreach (var group in byGroup)
+        {
+            var scores = new List<double>();
+            var relevant = new List<bool>();
+            foreach (var clip in group)
+            {
+                if (!top.Contains(clip.ClipId))
+                {
+                    scores.Add(score(clip));
+                    relevant.Add(positive(clip));
+                }
+            }
+
+            var groupPositives = relevant.Count(r => r);
+            positives += groupPositives;
+            if (groupPositives > 0 && groupPositives < relevant.Count)
+            {
+                perGroup[group.Key] = RankingMetrics.AveragePrecision(scores, relevant);
+            }
+        }
+
+        return (perGroup.Count > 0 ? perGroup.Values.Average() : double.NaN, positives, perGroup);
+    }
+
+    /// <summary>s: the mean score of the concept's H clips under the scorer's criterion (μ·c where H was drawn at random).</summary>
+    private double HScale(Concept concept) =>
+        concept.Top.Count == 0 ? 0
+        : _dictionary.Ranking.Criterion == _criterion ? concept.Top.Average(c => (double)c.Score)
+        : concept.Top.Average(c => (double)c.Representativeness);
+
+    /// <summary>One concept of the members (largest weight first) with their weights and H scales.</summary>
+    private static Concept Merged(IReadOnlyList<(Concept Concept, double Weight, double Scale)> members)
+    {
+        double Key(RankedClip clip, (Concept Concept, double Weight, double Scale) member) => member.Weight * clip.Score / member.Scale;
+        IReadOnlyList<RankedClip> Union(Func<Concept, IReadOnlyList<RankedClip>> set, bool descending)
+        {
+            var all = members.SelectMany(m => set(m.Concept).Select(c => (Clip: c, Key: Key(c, m))));
+            var ordered = descending ? all.OrderByDescending(c => c.Key) : all.OrderBy(c => c.Key);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            return [.. ordered.ThenBy(c => c.Clip.ClipId, StringComparer.Ordinal).Where(c => seen.Add(c.Clip.ClipId)).Select(c => c.Clip)];
+        }
+
+        return members[0].Concept with
+        {
+            Members = [.. members.Select(m => new ConceptMember(m.Concept.Latent, m.Weight, m.Scale))],
+            Monosemanticity = members.Sum(m => m.Weight * m.Concept.Monosemanticity),
+            CaptionsUsed = [.. members.SelectMany(m => m.Concept.CaptionsUsed).Distinct(StringComparer.Ordinal)],
+            Top = Union(c => c.Top, descending: true),
+            Bottom = Union(c => c.Bottom, descending: false),
+            DetectionScore = null,
+        };
     }
 
     private string? NameKey(string name)

@@ -3,12 +3,13 @@ namespace ArdMl.Concepts;
 /// <summary>
 /// The outcome of concept discovery and the state applied to new clips: the kept concepts in dictionary order (most
 /// monosemantic first), the dead latents, and how the ranking was done. A new clip's statistics (μ, c) map to
-/// ConceptScores (r = μ·c of each concept's latent, in dictionary order) and TopConcepts (the names of the best
-/// scoring concepts). Saved and loaded as versioned JSON (<see cref="ConceptDictionaryJson"/>).
+/// ConceptScores (r = μ·c of each concept's latent, or Σ w·r/s over the members of a concept of several latents, in
+/// dictionary order) and TopConcepts (the names of the best scoring concepts). Saved and loaded as versioned JSON (<see cref="ConceptDictionaryJson"/>).
 /// </summary>
 public sealed class ConceptDictionary
 {
-    private readonly int[] _latents;
+    private readonly int[][] _latents;
+    private readonly double[][] _factors;
 
     /// <summary>Creates a dictionary; concepts keep the given order.</summary>
     /// <exception cref="ArgumentException">A latent is out of range or repeated, or a name is blank.</exception>
@@ -30,14 +31,32 @@ public sealed class ConceptDictionary
         var seen = new HashSet<int>();
         foreach (var concept in concepts)
         {
-            if ((uint)concept.Latent >= (uint)latentCount)
+            foreach (var latent in concept.Latents)
             {
-                throw new ArgumentException($"Concept '{concept.Name}' refers to latent {concept.Latent}, outside 0..{latentCount - 1}.", nameof(concepts));
+                if ((uint)latent >= (uint)latentCount)
+                {
+                    throw new ArgumentException($"Concept '{concept.Name}' refers to latent {latent}, outside 0..{latentCount - 1}.", nameof(concepts));
+                }
+
+                if (!seen.Add(latent))
+                {
+                    throw new ArgumentException($"Latent {latent} appears in two concepts.", nameof(concepts));
+                }
             }
 
-            if (!seen.Add(concept.Latent))
+            if (concept.Members.Count > 0 && !concept.Members.Any(m => m.Latent == concept.Latent))
             {
-                throw new ArgumentException($"Latent {concept.Latent} appears in two concepts.", nameof(concepts));
+                throw new ArgumentException($"Concept '{concept.Name}': its latent {concept.Latent} is not among its members.", nameof(concepts));
+            }
+
+            foreach (var member in concept.Members)
+            {
+                if (!(member.Weight > 0 && double.IsFinite(member.Weight)) || !(member.Scale > 0 && double.IsFinite(member.Scale)))
+                {
+                    throw new ArgumentException(
+                        $"Concept '{concept.Name}': member latent {member.Latent} has weight {member.Weight} and scale {member.Scale}; both must be positive and finite.",
+                        nameof(concepts));
+                }
             }
 
             if (string.IsNullOrWhiteSpace(concept.Name))
@@ -59,7 +78,8 @@ public sealed class ConceptDictionary
         Ranking = ranking;
         Concepts = concepts;
         DeadLatents = deadLatents;
-        _latents = [.. concepts.Select(c => c.Latent)];
+        _latents = [.. concepts.Select(c => c.Latents.ToArray())];
+        _factors = [.. concepts.Select(c => c.Members.Count == 0 ? [1.0] : c.Members.Select(m => m.Weight / m.Scale).ToArray())];
     }
 
     /// <summary>Number of SAE latents (m) the dictionary applies to.</summary>
@@ -80,8 +100,16 @@ public sealed class ConceptDictionary
     /// <summary>Concept names in dictionary order (the SlotNames of ConceptScores).</summary>
     public IReadOnlyList<string> ConceptNames => [.. Concepts.Select(c => c.Name)];
 
-    /// <summary>Writes r = μ·c of every concept's latent into <paramref name="scores"/> (length = concept count).</summary>
-    public void Score(ReadOnlySpan<float> meanActivation, ReadOnlySpan<float> coverage, Span<float> scores)
+    /// <summary>Writes r = μ·c of every concept's latent (Σ w·r/s over the members of a concept of several latents) into <paramref name="scores"/> (length = concept count).</summary>
+    public void Score(ReadOnlySpan<float> meanActivation, ReadOnlySpan<float> coverage, Span<float> scores) =>
+        Score(RankingCriterion.MeanTimesCoverage, meanActivation, coverage, scores);
+
+    /// <summary>
+    /// Writes every concept's score under <paramref name="criterion"/> into <paramref name="scores"/>: the latent's μ,
+    /// c or μ·c (<see cref="RankingCriterion.Random"/>: μ·c), or the members' Σ w·x/s of it. ConceptScores are the
+    /// <see cref="RankingCriterion.MeanTimesCoverage"/> scores; the others serve benchmarks that compare criteria.
+    /// </summary>
+    public void Score(RankingCriterion criterion, ReadOnlySpan<float> meanActivation, ReadOnlySpan<float> coverage, Span<float> scores)
     {
         if (meanActivation.Length != LatentCount || coverage.Length != LatentCount)
         {
@@ -96,8 +124,21 @@ public sealed class ConceptDictionary
 
         for (var i = 0; i < _latents.Length; i++)
         {
-            var latent = _latents[i];
-            scores[i] = meanActivation[latent] * coverage[latent];
+            var latents = _latents[i];
+            if (latents.Length == 1 && _factors[i][0] == 1.0)
+            {
+                scores[i] = LatentScore(criterion, meanActivation, coverage, latents[0]);
+                continue;
+            }
+
+            var factors = _factors[i];
+            var sum = 0.0;
+            for (var j = 0; j < latents.Length; j++)
+            {
+                sum += factors[j] * LatentScore(criterion, meanActivation, coverage, latents[j]);
+            }
+
+            scores[i] = (float)sum;
         }
     }
 
@@ -156,6 +197,14 @@ public sealed class ConceptDictionary
 
         return string.Join(options.Separator, names);
     }
+
+    /// <summary>One latent's score under <paramref name="criterion"/> (<see cref="RankingCriterion.Random"/>: μ·c).</summary>
+    internal static float LatentScore(RankingCriterion criterion, ReadOnlySpan<float> meanActivation, ReadOnlySpan<float> coverage, int latent) => criterion switch
+    {
+        RankingCriterion.MeanActivation => meanActivation[latent],
+        RankingCriterion.Coverage => coverage[latent],
+        _ => meanActivation[latent] * coverage[latent],
+    };
 
     /// <summary>True when the two dictionaries hold the same concepts, order, names and statistics.</summary>
     public bool ContentEquals(ConceptDictionary other)

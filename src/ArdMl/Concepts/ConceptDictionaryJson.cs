@@ -9,7 +9,8 @@ namespace ArdMl.Concepts;
 /// "candidates", "clipsPerSet", "randomSeed" }, "concepts": [ { "latent", "name", "namingSource", "namingFailure",
 /// "captionsUsed", "monosemanticity", "detectionScore" (null when not scored), "topCohesion", "bottomCohesion", "density": { "activeClipCount",
 /// "activeClipShare", "meanCoverage" }, "representativeness": { "mean", "max", "positiveCount" }, "top": [ { "clip",
-/// "r", "score" } ], "bottom": [ ... ] } ], "deadLatents": [ ... ] }</c>; enums are written by name. Field names are
+/// "r", "score" } ], "bottom": [ ... ], "members": [ { "latent", "weight", "scale" } ] (only for a concept of several
+/// latents) } ], "deadLatents": [ ... ] }</c>; enums are written by name. Field names are
 /// stable; a later version may add fields (ignored by this reader) but a document with a higher major version is
 /// rejected with a clear message.
 /// </summary>
@@ -118,6 +119,7 @@ public static class ConceptDictionaryJson
             },
             Top = [.. c.Top.Select(ToClip)],
             Bottom = [.. c.Bottom.Select(ToClip)],
+            Members = c.Members.Count == 0 ? null : [.. c.Members.Select(m => new MemberDocument { Latent = m.Latent, Weight = m.Weight, Scale = m.Scale })],
         })],
         DeadLatents = [.. dictionary.DeadLatents],
     };
@@ -177,6 +179,7 @@ public static class ConceptDictionaryJson
                 PositiveRepresentativenessCount = c.Representativeness?.PositiveCount ?? 0,
                 Top = [.. (c.Top ?? []).Select(t => FromClip(t, sourceName, c.Latent))],
                 Bottom = [.. (c.Bottom ?? []).Select(t => FromClip(t, sourceName, c.Latent))],
+                Members = [.. (c.Members ?? []).Select(m => new ConceptMember(m.Latent, m.Weight, m.Scale))],
             });
         }
 
@@ -251,6 +254,18 @@ public static class ConceptDictionaryJson
         public List<ClipDocument>? Top { get; set; }
 
         public List<ClipDocument>? Bottom { get; set; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public List<MemberDocument>? Members { get; set; }
+    }
+
+    private sealed class MemberDocument
+    {
+        public int Latent { get; set; }
+
+        public double Weight { get; set; }
+
+        public double Scale { get; set; }
     }
 
     private sealed class DensityDocument

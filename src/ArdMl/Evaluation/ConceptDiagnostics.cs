@@ -21,7 +21,7 @@ public sealed record ConceptDiagnosticsProgress(string Fold, string Label, int D
 /// LbfgsLogisticRegression fitted on a fold's labelled discovery clips and scored (average precision) on its
 /// labelled evaluation clips. Per label: (1) sparse probing, probes on only the k latents whose mean μ differs most
 /// between the label's discovery clips and the others, next to probes on the full SAE code and on the full layer;
-/// (2) feature splitting, for each concept of the fold named after the label, the share of its top discovery clips
+/// (2) feature splitting, for each latent of the concepts of the fold named after the label (each member of a merged concept), the share of its top discovery clips
 /// from its most common group against the share expected if they were drawn from the label's clips regardless of
 /// group; (3) erasure, the share of latents that must be removed from the code, most associated first, before a
 /// re-fitted probe falls to chance + margin.
@@ -103,7 +103,7 @@ public static class ConceptDiagnostics
                 var splitting = pattern is null
                     ? []
                     : concepts.Where((_, i) => string.Equals(named[i].Label, label, StringComparison.Ordinal))
-                        .Select(c => Concentration(store, rowOf, discovery, c, label, labels, pattern, options)).ToList();
+                        .SelectMany(c => c.Latents.Select(latent => Concentration(store, rowOf, discovery, c.Name, latent, label, labels, pattern, options))).ToList();
                 results.Add(new LabelDiagnostics(label, fold.Roles.Name, chance, layer, code, sparse, [.. order.Take(ListedLatents)], curve, share, splitting));
             }
         }
@@ -201,25 +201,25 @@ public static class ConceptDiagnostics
         ClipStatisticsStore store,
         IReadOnlyDictionary<string, int> rowOf,
         IReadOnlyList<string> discovery,
-        Concept concept,
+        string conceptName,
+        int latent,
         string label,
         ClipLabelSet labels,
         ClipGroupPattern pattern,
         ConceptDiagnosticsOptions options)
     {
-        var latent = concept.Latent;
         float R(string clip) => store.MeanActivation[rowOf[clip]][latent] * store.Coverage[rowOf[clip]][latent];
         var top = discovery.Where(c => R(c) > 0).OrderByDescending(R).ThenBy(c => c, StringComparer.Ordinal).Take(options.TopClipCount).ToList();
         if (top.Count == 0)
         {
-            return new ConceptGroupConcentration(concept.Name, latent, "", double.NaN, double.NaN, double.NaN);
+            return new ConceptGroupConcentration(conceptName, latent, "", double.NaN, double.NaN, double.NaN);
         }
 
         var topGroup = top.GroupBy(pattern.GroupOf, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First();
         var labelGroups = discovery.Where(c => labels.HasLabel(c, label)).Select(pattern.GroupOf).ToArray();
         return new ConceptGroupConcentration(
-            concept.Name,
+            conceptName,
             latent,
             topGroup.Key,
             (double)topGroup.Count() / top.Count,

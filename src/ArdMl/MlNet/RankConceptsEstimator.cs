@@ -125,8 +125,9 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
         {
             // Pass 3: detection scores of the names outside their H clips, and selection by them.
             var named = dictionary.Concepts.Count;
-            dictionary = ConceptDetectionScorer.Select(dictionary, ScoreDetection(input, dictionary, corpus), _options.DetectionOptions());
-            channel.Info($"RankConcepts: {dictionary.Concepts.Count} of {named} named concepts kept by detection score (minimum {_options.MinimumDetectionScore?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+            dictionary = ScoreDetection(input, dictionary, corpus).SelectConcepts();
+            channel.Info($"RankConcepts: {dictionary.Concepts.Count} of {named} named concepts kept by detection score (minimum {_options.MinimumDetectionScore?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
+                + $"{(_options.MergeByName ? $", {dictionary.Concepts.Count(c => c.Members.Count > 1)} of them merged from several latents of one name" : "")}).");
         }
 
         var failures = dictionary.Concepts.Count(c => c.NamingFailure is not null);
@@ -178,7 +179,7 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
             : throw new ArgumentOutOfRangeException(nameof(input), $"Input column '{mean.Name}' holds an empty vector; expected one value per latent.");
     }
 
-    private IReadOnlyList<ConceptDetection> ScoreDetection(IDataView input, ConceptDictionary dictionary, CaptionCorpus corpus)
+    private ConceptDetectionScorer ScoreDetection(IDataView input, ConceptDictionary dictionary, CaptionCorpus corpus)
     {
         var scorer = new ConceptDetectionScorer(dictionary, corpus, _options.DetectionOptions(), _options.Criterion);
         var schema = input.Schema;
@@ -203,7 +204,7 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
             scorer.Add(idValue.ToString(), denseMean, denseCoverage);
         }
 
-        return scorer.Complete();
+        return scorer;
     }
 
     private ClipEmbeddingCollector CollectEmbeddings(IDataView input, RankingResult ranking)

@@ -75,6 +75,12 @@ public sealed class RankConceptsOptions
     /// <summary>Whether the best concept of each name is kept below <see cref="MinimumDetectionScore"/>. Default true.</summary>
     public bool KeepBestOfEachName { get; set; } = true;
 
+    /// <summary>
+    /// Whether the concepts carrying one name are merged into one concept of several latents where that detects the
+    /// name better (see <see cref="ConceptDetectionOptions.MergeByName"/>). Default <see cref="ConceptDetectionOptions.DefaultMergeByName"/>.
+    /// </summary>
+    public bool MergeByName { get; set; } = ConceptDetectionOptions.DefaultMergeByName;
+
     /// <summary>Floor of σ_pooled in the monosemanticity score. Default 1e-3.</summary>
     public double MinimumPooledStandardDeviation { get; set; } = MonosemanticityOptions.DefaultMinimumPooledStandardDeviation;
 
@@ -157,6 +163,7 @@ public sealed class RankConceptsOptions
         GroupPattern = GroupPattern,
         MinimumDetectionScore = MinimumDetectionScore,
         KeepBestOfEachName = KeepBestOfEachName,
+        MergeByName = MergeByName,
     };
 
     internal ConceptApplyOptions ApplyOptions() => new() { TopConceptCount = TopConceptCount, MinimumScore = MinimumScore };

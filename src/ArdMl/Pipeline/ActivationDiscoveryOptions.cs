@@ -53,6 +53,9 @@ public sealed class ActivationDiscoveryOptions
     /// <summary>Detection-score threshold; see <see cref="DiscoveryOptions.MinimumDetectionScore"/>.</summary>
     public double? MinimumDetectionScore { get; init; } = ArdMl.Concepts.ConceptDetectionOptions.DefaultMinimumDetectionScore;
 
+    /// <summary>Whether the concepts of one name are merged; see <see cref="DiscoveryOptions.MergeByName"/>.</summary>
+    public bool MergeByName { get; init; } = ArdMl.Concepts.ConceptDetectionOptions.DefaultMergeByName;
+
     internal void Validate()
     {
         if (!Directory.Exists(ActivationsDirectory))

@@ -109,6 +109,9 @@ public sealed class DiscoveryManifest
     /// <summary>Detection-score threshold of concept selection, or null.</summary>
     public double? MinimumDetectionScore { get; init; }
 
+    /// <summary>Whether the concepts of one name were merged into concepts of several latents (false in runs made before the option).</summary>
+    public bool MergeByName { get; init; }
+
     /// <summary>Audio files found (after the clip limit).</summary>
     public int ClipsFound { get; init; }
 

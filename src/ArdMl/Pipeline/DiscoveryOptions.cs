@@ -82,6 +82,12 @@ public sealed class DiscoveryOptions
     /// </summary>
     public double? MinimumDetectionScore { get; init; } = ConceptDetectionOptions.DefaultMinimumDetectionScore;
 
+    /// <summary>
+    /// Whether the concepts carrying one name become one concept of several latents where that detects the name better
+    /// on the discovery clips (see <see cref="ConceptDetectionOptions.MergeByName"/>). Default <see cref="ConceptDetectionOptions.DefaultMergeByName"/>.
+    /// </summary>
+    public bool MergeByName { get; init; } = ConceptDetectionOptions.DefaultMergeByName;
+
     /// <summary>At most this many concepts (most monosemantic first); null = no limit.</summary>
     public int? ConceptCount { get; init; }
 

@@ -72,6 +72,7 @@ public static partial class DiscoveryPipeline
             Variant = options.Variant,
             GroupPattern = options.GroupPattern,
             MinimumDetectionScore = options.MinimumDetectionScore,
+            MergeByName = options.MergeByName,
             ModelDescription = shards.Manifest.Model,
             Tap = shards.Manifest.Tap,
             ActivationsDirectory = folder,

@@ -94,6 +94,7 @@ public static partial class DiscoveryPipeline
             ConceptCount = settings.ConceptCount,
             GroupPattern = settings.GroupPattern,
             MinimumDetectionScore = settings.MinimumDetectionScore,
+            MergeByName = settings.MergeByName,
             NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
                 progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
         })
@@ -127,6 +128,7 @@ public static partial class DiscoveryPipeline
             ConceptCount = settings.ConceptCount,
             GroupPattern = settings.GroupPattern,
             MinimumDetectionScore = settings.MinimumDetectionScore,
+            MergeByName = settings.MergeByName,
             ClipsFound = settings.ClipsFound,
             ClipsUsed = settings.ClipCount,
             FrameCount = settings.FrameCount,
@@ -194,6 +196,8 @@ public static partial class DiscoveryPipeline
         public string? GroupPattern { get; init; }
 
         public double? MinimumDetectionScore { get; init; }
+
+        public bool MergeByName { get; init; }
 
         public required int Steps { get; init; }
 

@@ -157,6 +157,7 @@ public static partial class DiscoveryPipeline
             ConceptCount = options.ConceptCount,
             GroupPattern = options.GroupPattern,
             MinimumDetectionScore = options.MinimumDetectionScore,
+            MergeByName = options.MergeByName,
             ModelDescription = first.Model,
             Tap = first.Tap,
             ActivationsDirectory = parts.CommonActivationsDirectory,

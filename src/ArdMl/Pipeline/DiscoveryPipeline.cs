@@ -127,6 +127,7 @@ public static partial class DiscoveryPipeline
             ConceptCount = options.ConceptCount,
             GroupPattern = options.GroupPattern,
             MinimumDetectionScore = options.MinimumDetectionScore,
+            MergeByName = options.MergeByName,
             Variant = options.Variant,
             ModelDescription = Path.GetFullPath(options.ModelDescriptionPath),
             Tap = extractor.Tap,

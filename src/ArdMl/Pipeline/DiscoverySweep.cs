@@ -99,6 +99,7 @@ public static class DiscoverySweep
                     ConceptCount = options.ConceptCount,
                     GroupPattern = options.GroupPattern,
                     MinimumDetectionScore = options.MinimumDetectionScore,
+                    MergeByName = options.MergeByName,
                     ModelStorage = options.ModelStorage,
                 },
                 progress);

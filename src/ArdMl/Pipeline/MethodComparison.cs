@@ -17,6 +17,13 @@ public sealed class MethodComparisonOptions
     /// <summary>The split's fractions and salt for a hash split. Default <see cref="ClipRoleSplit"/>'s.</summary>
     public ClipRoleSplit Split { get; init; } = new();
 
+    /// <summary>
+    /// Whether every method's concepts of one name are merged into one concept of several latents where that detects
+    /// the name better on the discovery clips (<see cref="ConceptDetectionOptions.MergeByName"/>). Null (default): as
+    /// the run was made.
+    /// </summary>
+    public bool? MergeByName { get; init; }
+
     /// <summary>Whether the probe ceiling row is computed. Default true.</summary>
     public bool IncludeProbe { get; init; } = true;
 
@@ -88,6 +95,7 @@ public static class MethodComparison
         var namingKind = manifest.NamingSource == "labels" ? CaptionKind.Labels : CaptionKind.Captions;
         var texts = namingFile is null ? null : CaptionTable.ReadCsv(namingFile, store.ClipIds);
         var groupPattern = options.GroupPattern ?? manifest.GroupPattern;
+        var mergeByName = options.MergeByName ?? manifest.MergeByName;
         var folds = options.Split.Folds(store.ClipIds, groupPattern);
         var rowOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < store.ClipIds.Count; i++)
@@ -115,20 +123,29 @@ public static class MethodComparison
             foreach (var method in Enum.GetValues<BenchmarkMethod>().Where(m => m != BenchmarkMethod.Probe))
             {
                 progress?.Report(method);
-                var dictionary = Discover(method, store, discovery, corpus, manifest, groupPattern);
+                var dictionary = Discover(method, store, discovery, corpus, manifest, groupPattern, mergeByName);
                 bool raw = method == BenchmarkMethod.RawNeurons;
                 var means = raw ? store.RawMeanActivation : store.MeanActivation;
                 var coverages = raw ? store.RawCoverage : store.Coverage;
-                var concepts = dictionary.Concepts.Select(concept =>
+                var columns = new float[dictionary.Concepts.Count][];
+                var rowScores = new float[dictionary.Concepts.Count];
+                for (var c = 0; c < columns.Length; c++)
                 {
-                    var column = new float[scoredRows.Length];
-                    for (int j = 0; j < scoredRows.Length; j++)
-                    {
-                        column[j] = Score(method, means[scoredRows[j]][concept.Latent], coverages[scoredRows[j]][concept.Latent]);
-                    }
+                    columns[c] = new float[scoredRows.Length];
+                }
 
-                    return new BenchmarkConcept(concept.Name, new ClipScoreColumn(index, column), concept.Monosemanticity);
-                }).ToList();
+                for (int j = 0; j < scoredRows.Length; j++)
+                {
+                    dictionary.Score(Criterion(method), means[scoredRows[j]], coverages[scoredRows[j]], rowScores);
+                    for (var c = 0; c < columns.Length; c++)
+                    {
+                        columns[c][j] = rowScores[c];
+                    }
+                }
+
+                var concepts = dictionary.Concepts
+                    .Select((concept, c) => new BenchmarkConcept(concept.Name, new ClipScoreColumn(index, columns[c]), concept.Monosemanticity))
+                    .ToList();
                 var result = new InterpretabilityBenchmark().Evaluate(DisplayName(method), concepts, labels, calibration, evaluation);
                 Add(perMethod, method, new MethodComparisonFold(fold.Name, dictionary, result));
             }
@@ -157,6 +174,7 @@ public static class MethodComparison
         {
             Diagnostics = diagnostics,
             Stability = stability,
+            MergeByName = mergeByName,
         };
     }
 
@@ -173,27 +191,23 @@ public static class MethodComparison
         _ => method.ToString(),
     };
 
-    private static float Score(BenchmarkMethod method, float mu, float c) => method switch
+    /// <summary>The ranking criterion of a method (raw neurons rank by μ·c; random clips detect by μ·c).</summary>
+    private static RankingCriterion Criterion(BenchmarkMethod method) => method switch
     {
-        BenchmarkMethod.MeanActivationOnly => mu,
-        BenchmarkMethod.CoverageOnly => c,
-        _ => mu * c,
+        BenchmarkMethod.RandomRepresentatives => RankingCriterion.Random,
+        BenchmarkMethod.MeanActivationOnly => RankingCriterion.MeanActivation,
+        BenchmarkMethod.CoverageOnly => RankingCriterion.Coverage,
+        _ => RankingCriterion.MeanTimesCoverage,
     };
 
     /// <summary>Rank, score, name and select the concepts of <paramref name="method"/> from the discovery rows only.</summary>
     private static ConceptDictionary Discover(
-        BenchmarkMethod method, ClipStatisticsStore store, int[] discovery, CaptionCorpus? corpus, DiscoveryManifest manifest, string? groupPattern)
+        BenchmarkMethod method, ClipStatisticsStore store, int[] discovery, CaptionCorpus? corpus, DiscoveryManifest manifest, string? groupPattern, bool mergeByName)
     {
         bool raw = method == BenchmarkMethod.RawNeurons;
         var means = raw ? store.RawMeanActivation : store.MeanActivation;
         var coverages = raw ? store.RawCoverage : store.Coverage;
-        var criterion = method switch
-        {
-            BenchmarkMethod.RandomRepresentatives => RankingCriterion.Random,
-            BenchmarkMethod.MeanActivationOnly => RankingCriterion.MeanActivation,
-            BenchmarkMethod.CoverageOnly => RankingCriterion.Coverage,
-            _ => RankingCriterion.MeanTimesCoverage,
-        };
+        var criterion = Criterion(method);
         var ranker = new ConceptRanker(raw ? store.Width : store.LatentCount, new ConceptRankerOptions
         {
             Criterion = criterion,
@@ -232,14 +246,14 @@ public static class MethodComparison
             return dictionary;
         }
 
-        var detection = new ConceptDetectionOptions { GroupPattern = groupPattern, MinimumDetectionScore = manifest.MinimumDetectionScore };
+        var detection = new ConceptDetectionOptions { GroupPattern = groupPattern, MinimumDetectionScore = manifest.MinimumDetectionScore, MergeByName = mergeByName };
         var scorer = new ConceptDetectionScorer(dictionary, corpus, detection, criterion == RankingCriterion.Random ? RankingCriterion.MeanTimesCoverage : criterion);
         foreach (var row in discovery)
         {
             scorer.Add(store.ClipIds[row], means[row], coverages[row]);
         }
 
-        return ConceptDetectionScorer.Select(dictionary, scorer.Complete(), detection);
+        return scorer.SelectConcepts();
     }
 
     private static void Add(Dictionary<BenchmarkMethod, List<MethodComparisonFold>> perMethod, BenchmarkMethod method, MethodComparisonFold fold)

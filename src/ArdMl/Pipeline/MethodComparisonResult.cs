@@ -67,6 +67,9 @@ public sealed class MethodComparisonResult
     /// <summary>SAE stability over seeds, or null when not computed.</summary>
     public SaeStabilityResult? Stability { get; init; }
 
+    /// <summary>Whether each method's concepts of one name were merged into concepts of several latents (on the discovery clips).</summary>
+    public bool MergeByName { get; init; }
+
     /// <summary>Which clips each step saw, in a few sentences.</summary>
     public string Protocol
     {
@@ -78,7 +81,9 @@ public sealed class MethodComparisonResult
                 ? "Clips are split by a hash of their id into discovery, calibration and evaluation (one fold)"
                 : $"Clips are grouped by '{GroupPattern}'; each group in turn is the evaluation group, the next one the calibration group and the rest discovery, so no two roles share a group ({Folds.Count} folds, figures pooled over the folds' concepts)";
             return split + ". The SAE was trained by the run on all its clips without labels; ranking, monosemanticity, naming and "
-                + "concept selection (detection score) see only the discovery clips and their texts, thresholds are chosen on the calibration clips, "
+                + "concept selection (detection score"
+                + (MergeByName ? ", and the merge of each method's concepts of one name into one concept of several latents where that detects the name better" : "")
+                + ") see only the discovery clips and their texts, thresholds are chosen on the calibration clips, "
                 + "and every figure is computed on the evaluation clips. The probe is trained on the labelled discovery clips. Clips per fold: " + counts + ".";
         }
     }
@@ -121,6 +126,7 @@ public sealed class MethodComparisonResult
             labels = LabelsPath,
             labelledClips = LabelledClipCount,
             groupPattern = GroupPattern,
+            mergeByName = MergeByName,
             protocol = Protocol,
             methods = Rows.Select(r => new
             {
@@ -145,6 +151,7 @@ public sealed class MethodComparisonResult
                     {
                         name = c.Match.ConceptName,
                         unit = f.Dictionary?.Concepts[i].Latent,
+                        units = f.Dictionary is { } d && d.Concepts[i].Members.Count > 1 ? d.Concepts[i].Latents.ToArray() : null,
                         label = c.Match.Label,
                         detectionScore = f.Dictionary?.Concepts[i].DetectionScore,
                         monosemanticity = c.Monosemanticity,

@@ -41,6 +41,9 @@ public sealed class PartRankingOptions
     /// <summary>Detection-score threshold; see <see cref="DiscoveryOptions.MinimumDetectionScore"/>.</summary>
     public double? MinimumDetectionScore { get; init; } = ConceptDetectionOptions.DefaultMinimumDetectionScore;
 
+    /// <summary>Whether the concepts of one name are merged; see <see cref="DiscoveryOptions.MergeByName"/>.</summary>
+    public bool MergeByName { get; init; } = ConceptDetectionOptions.DefaultMergeByName;
+
     internal void Validate()
     {
         if (Parts.Count == 0)

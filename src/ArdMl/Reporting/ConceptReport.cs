@@ -148,7 +148,7 @@ public static class ConceptReport
         var anchor = AnchorOf(concept);
         writer.Write(string.Create(CultureInfo.InvariantCulture, $"<article class=\"concept\" id=\"{anchor}\" aria-labelledby=\"{anchor}-name\">\n"));
         writer.Write(string.Create(CultureInfo.InvariantCulture,
-            $"<h2 id=\"{anchor}-name\"><span class=\"rank\">#{rank}</span> <span class=\"name\">{Encode(concept.Name)}</span> <span class=\"latent\">latent {concept.Latent}</span></h2>\n"));
+            $"<h2 id=\"{anchor}-name\"><span class=\"rank\">#{rank}</span> <span class=\"name\">{Encode(concept.Name)}</span> <span class=\"latent\">{LatentText(concept)}</span></h2>\n"));
         writer.Write("<dl class=\"stats\">\n");
         Term(writer, "Monosemanticity", Monosemanticity(concept));
         Term(writer, "E_H / E_L", $"{ConceptCharts.Number(concept.TopCohesion)} / {ConceptCharts.Number(concept.BottomCohesion)}");
@@ -323,6 +323,20 @@ public static class ConceptReport
 
     private static void Term(TextWriter writer, string term, string value) =>
         writer.Write($"<div><dt>{Encode(term)}</dt><dd>{Encode(value)}</dd></div>\n");
+
+    /// <summary>"latent 12", or for a concept of several latents "latents 12, 40 and 7 (weights 0.50, 0.30, 0.20)".</summary>
+    private static string LatentText(Concept concept)
+    {
+        if (concept.Members.Count < 2)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"latent {concept.Latent}");
+        }
+
+        var listed = concept.Members.Take(8).ToList();
+        var more = concept.Members.Count - listed.Count;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"latents {string.Join(", ", listed.Select(m => m.Latent))}{(more > 0 ? $" and {more} more" : "")} (weights {string.Join(", ", listed.Select(m => m.Weight.ToString("F2", CultureInfo.InvariantCulture)))}{(more > 0 ? ", ..." : "")})");
+    }
 
     private static string AnchorOf(Concept concept) => string.Create(CultureInfo.InvariantCulture, $"concept-{concept.Latent}");
 

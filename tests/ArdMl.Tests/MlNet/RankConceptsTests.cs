@@ -130,6 +130,57 @@ public sealed class RankConceptsTests : IDisposable
         prediction.TopConcepts.Should().Be(before[2].TopConcepts).And.StartWith("telephone rings");
     }
 
+    /// <summary>
+    /// The corpus with its "dog" and "rain" classes both labelled "dog", each from one speaker ("dog" clips are speaker
+    /// a's, "rain" clips speaker b's): latents 0 and 1 carry one label split by speaker.
+    /// </summary>
+    private static List<Clip> SplitCorpus() => [.. Corpus().Select((clip, i) =>
+    {
+        var speaker = clip.Label switch { "dog" => "a", "rain" => "b", _ => i % 8 < 4 ? "a" : "b" };
+        var label = clip.Label == "rain" ? "dog" : clip.Label;
+        return new Clip
+        {
+            Path = $"{speaker}-{label}-{i:D3}.wav",
+            Label = label,
+            MeanActivation = clip.MeanActivation,
+            Coverage = clip.Coverage,
+            Embedding = clip.Embedding,
+        };
+    })];
+
+    [Fact]
+    public void A_label_split_by_speaker_becomes_one_concept_of_two_latents_that_saves_and_loads()
+    {
+        var ml = new MLContext(seed: 1);
+        var corpus = SplitCorpus();
+        var data = ml.Data.LoadFromEnumerable(corpus);
+        var options = new RankConceptsOptions
+        {
+            CaptionColumnName = "Label",
+            CaptionKind = CaptionKind.Labels,
+            EmbeddingColumnName = "Embedding",
+            GroupPattern = "^([ab])-",
+        };
+        options.MergeByName.Should().BeTrue("one concept per name is the default");
+        var transformer = ml.Transforms.Ard().RankConcepts(options).Fit(data);
+        var dog = transformer.Dictionary.Concepts.Should().ContainSingle(c => c.Name == "dog").Subject;
+        dog.Latents.Should().BeEquivalentTo([0, 1]);
+        transformer.Dictionary.Concepts.Should().OnlyContain(c => c.Members.Count > 0, "every name's score counts in units of its H clips");
+
+        options.MergeByName = false;
+        ml.Transforms.Ard().RankConcepts(options).Fit(data).Dictionary.Concepts.Count(c => c.Name == "dog").Should().Be(2);
+
+        var path = Path.Combine(_directory, "merged.zip");
+        ml.Model.Save(transformer, data.Schema, path);
+        var other = new MLContext(seed: 2);
+        var loaded = other.Model.Load(path, out _);
+        loaded.Should().BeOfType<ConceptTransformer>().Which.Dictionary.ContentEquals(transformer.Dictionary).Should().BeTrue();
+        var before = ml.Data.CreateEnumerable<Scored>(transformer.Transform(data), reuseRowObject: false).ToList();
+        var after = other.Data.CreateEnumerable<Scored>(loaded.Transform(other.Data.LoadFromEnumerable(corpus)), reuseRowObject: false).ToList();
+        after.Should().BeEquivalentTo(before, o => o.WithStrictOrdering());
+        before.Where(r => r.Path.Contains("-dog-", StringComparison.Ordinal)).Should().OnlyContain(r => r.TopConcepts.StartsWith("dog", StringComparison.Ordinal), "both speakers' clips");
+    }
+
     [Fact]
     public void A_classifier_trains_on_concept_scores()
     {
