@@ -33,7 +33,7 @@ public sealed record ConceptGroupConcentration(string Name, int Latent, string T
 /// <param name="MostAssociatedLatents">The latents in order of association (|difference of mean μ| between the label's discovery clips and the others), the first 20.</param>
 /// <param name="Erasure">The erasure curve, by removed latents.</param>
 /// <param name="ErasureShare">The share of latents removed until the average precision fell to chance + margin (0: already there with every latent).</param>
-/// <param name="Concepts">The fold's concepts named after the label, with their group concentration (empty without groups or such concepts).</param>
+/// <param name="Concepts">The latents of the fold's concepts named after the label (every member of a concept of several latents), with their group concentration (empty without groups or such concepts).</param>
 public sealed record LabelDiagnostics(
     string Label,
     string Fold,
@@ -59,7 +59,7 @@ public sealed record LabelDiagnostics(
 /// <param name="FullCodeAveragePrecision">Mean full-SAE-code probe average precision.</param>
 /// <param name="SparseProbes">Mean sparse probe average precision, by k.</param>
 /// <param name="ErasureShare">Mean erasure share.</param>
-/// <param name="ConceptCount">Mean number of concepts per fold named after the label.</param>
+/// <param name="ConceptCount">Mean number of latents per fold in the concepts named after the label.</param>
 /// <param name="Concentration">Mean group concentration of those concepts (NaN without any).</param>
 /// <param name="ExpectedConcentration">Mean expected concentration of those concepts (NaN without any).</param>
 public sealed record LabelDiagnosticsSummary(
@@ -125,14 +125,14 @@ public sealed class ConceptDiagnosticsResult
 
     /// <summary>
     /// The table, one row per label and a mean row: chance, the layer and code probes, the sparse probes, the erasure
-    /// share, concepts per fold named after the label and their group concentration against the expected share.
+    /// share, latents per fold in the concepts named after the label and their group concentration against the expected share.
     /// </summary>
     /// <param name="markdown">A Markdown table instead of aligned text.</param>
     public string ToTable(bool markdown = false)
     {
         var header = new List<string> { "label", "folds", "chance", "layer", "code" };
         header.AddRange(SparseProbeSizes.Select(k => string.Create(CultureInfo.InvariantCulture, $"top-{k}")));
-        header.AddRange(["erasure", "concepts", "concentration", "expected"]);
+        header.AddRange(["erasure", "latents", "concentration", "expected"]);
         var rows = Labels.Select(l => Row(l.Label, l.FoldCount.ToString(CultureInfo.InvariantCulture), l.Chance, l.FullLayerAveragePrecision, l.FullCodeAveragePrecision,
             l.SparseProbes.Select(p => p.AveragePrecision), l.ErasureShare, l.ConceptCount, l.Concentration, l.ExpectedConcentration)).ToList();
         rows.Add(Row("mean", PerFold.Count.ToString(CultureInfo.InvariantCulture), MeanChance, FullLayerMeanAveragePrecision, FullCodeMeanAveragePrecision,
