@@ -161,6 +161,7 @@ public sealed class ConceptDetectionScorer
         }
 
         var byGroup = KeptByGroup();
+        var scales = _dictionary.Concepts.Select(HScale).ToArray();
         var replaced = new Dictionary<int, (Concept Concept, ConceptDetection Detection)>();
         var dropped = new HashSet<int>();
 
@@ -168,19 +169,18 @@ public sealed class ConceptDetectionScorer
         void Alone(int index)
         {
             var concept = _dictionary.Concepts[index];
-            if (concept.Members.Count == 0 && HScale(concept) is var scale && scale > 0 && double.IsFinite(scale))
+            if (concept.Members.Count == 0 && scales[index] > 0 && double.IsFinite(scales[index]))
             {
-                replaced[index] = (concept with { Members = [new ConceptMember(concept.Latent, 1, scale)] }, detections[index]);
+                replaced[index] = (concept with { Members = [new ConceptMember(concept.Latent, 1, scales[index])] }, detections[index]);
             }
         }
 
         foreach (var (key, indices) in _conceptsByKey.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            static double Value(ConceptDetection d) => double.IsFinite(d.Score) ? d.Score : 0;
-            var best = indices.OrderByDescending(i => Value(detections[i])).ThenBy(i => i).First();
+            var best = indices.OrderByDescending(i => ScoreOrZero(detections[i])).ThenBy(i => i).First();
             dropped.UnionWith(indices.Where(i => i != best));
             var members = indices
-                .Where(i => _dictionary.Concepts[i].Members.Count == 0 && detections[i].Score > 0 && double.IsFinite(detections[i].Score) && HScale(_dictionary.Concepts[i]) > 0)
+                .Where(i => _dictionary.Concepts[i].Members.Count == 0 && detections[i].Score > 0 && double.IsFinite(detections[i].Score) && scales[i] > 0)
                 .OrderByDescending(i => detections[i].Score).ThenBy(i => i).ToList();
             if (members.Count < 2 || members[0] != best)
             {
@@ -189,7 +189,7 @@ public sealed class ConceptDetectionScorer
             }
 
             var total = members.Sum(i => detections[i].Score);
-            var factors = members.Select(i => detections[i].Score / total / HScale(_dictionary.Concepts[i])).ToArray();
+            var factors = members.Select(i => detections[i].Score / total / scales[i]).ToArray();
             var top = new HashSet<string>(members.SelectMany(i => _topClips[i]), StringComparer.Ordinal);
             var (score, positives, perGroup) = Detect(
                 byGroup,
@@ -202,7 +202,7 @@ public sealed class ConceptDetectionScorer
                 continue;
             }
 
-            var merged = Merged([.. members.Select(i => (_dictionary.Concepts[i], detections[i].Score / total, HScale(_dictionary.Concepts[i])))]);
+            var merged = Merged([.. members.Select(i => (_dictionary.Concepts[i], detections[i].Score / total, scales[i]))]);
             replaced[members[0]] = (merged, new ConceptDetection(merged.Latent, merged.Name, score, positives, perGroup));
         }
 
@@ -240,15 +240,14 @@ public sealed class ConceptDetectionScorer
             throw new ArgumentException($"Expected one detection score per concept ({dictionary.Concepts.Count}); got {detections.Count}.", nameof(detections));
         }
 
-        static double Value(ConceptDetection d) => double.IsFinite(d.Score) ? d.Score : 0;
-        var order = Enumerable.Range(0, detections.Count).OrderByDescending(i => Value(detections[i])).ThenBy(i => i).ToList();
+        var order = Enumerable.Range(0, detections.Count).OrderByDescending(i => ScoreOrZero(detections[i])).ThenBy(i => i).ToList();
         var namesSeen = new HashSet<string>(StringComparer.Ordinal);
         var kept = new List<Concept>();
         foreach (var i in order)
         {
             var concept = dictionary.Concepts[i];
             var firstOfName = namesSeen.Add(CaptionPhrases.LabelKey(concept.Name));
-            var passes = options.MinimumDetectionScore is not { } minimum || Value(detections[i]) >= minimum;
+            var passes = options.MinimumDetectionScore is not { } minimum || ScoreOrZero(detections[i]) >= minimum;
             if (passes || (firstOfName && options.KeepBestOfEachName))
             {
                 kept.Add(concept with { DetectionScore = double.IsFinite(detections[i].Score) ? detections[i].Score : null });
@@ -257,6 +256,9 @@ public sealed class ConceptDetectionScorer
 
         return new ConceptDictionary(dictionary.LatentCount, dictionary.ClipCount, dictionary.Ranking, kept, dictionary.DeadLatents);
     }
+
+    /// <summary>A detection score for ordering and thresholds: a concept without one counts as 0.</summary>
+    private static double ScoreOrZero(ConceptDetection detection) => double.IsFinite(detection.Score) ? detection.Score : 0;
 
     private List<IGrouping<string, ScoredClip>> KeptByGroup()
     {
