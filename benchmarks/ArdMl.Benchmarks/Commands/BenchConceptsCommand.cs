@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ArdMl.Benchmarks.Measurement;
 using ArdMl.Concepts;
-using ArdMl.Sae;
 using Spectre.Console;
 
 namespace ArdMl.Benchmarks.Commands;

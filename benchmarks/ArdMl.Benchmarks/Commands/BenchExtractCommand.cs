@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using ArdMl.Activations;
 using ArdMl.Audio;
+using ArdMl.Benchmarks.Extraction;
 using ArdMl.Cli.Commands;
 using Spectre.Console;
 

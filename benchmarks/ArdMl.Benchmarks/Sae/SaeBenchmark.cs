@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ArdMl.Benchmarks.Measurement;
 using ArdMl.Sae;
 
 namespace ArdMl.Benchmarks.Sae;

@@ -167,10 +167,10 @@ public sealed class ActivationExtractor : IDisposable
     internal int InputValuesPerWindow => (int)_inputShapeTemplate.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
 
     /// <summary>
-    /// When set, receives a copy of every model input the extractor builds (see <see cref="ExtractionBaseline"/>);
-    /// extraction then runs on one worker.
+    /// When set, receives a copy of every model input the extractor builds (the benchmarks replay them through bare
+    /// ONNX Runtime calls); extraction then runs on one worker.
     /// </summary>
-    internal ExtractionBaseline? Recorder { get; set; }
+    internal IModelInputRecorder? Recorder { get; set; }
 
     /// <summary>Creates an extractor.</summary>
     /// <param name="description">The model description.</param>

@@ -1,5 +1,6 @@
 using ArdMl.Activations;
 using ArdMl.Audio;
+using ArdMl.Benchmarks.Extraction;
 
 namespace ArdMl.Tests.Activations;
 

@@ -1,4 +1,4 @@
-namespace ArdMl.Sae;
+namespace ArdMl.Benchmarks.Measurement;
 
 /// <summary>Process memory figures from <c>/proc/self/status</c> (Linux); null elsewhere.</summary>
 public static class ProcessMemory

@@ -1,6 +1,7 @@
+using ArdMl.Activations;
 using Microsoft.ML.OnnxRuntime;
 
-namespace ArdMl.Activations;
+namespace ArdMl.Benchmarks.Extraction;
 
 /// <summary>
 /// The bare ONNX Runtime work of an extraction, for measuring the engine's overhead: <see cref="Record"/> runs an
@@ -8,7 +9,7 @@ namespace ArdMl.Activations;
 /// those inputs through plain <c>InferenceSession.Run</c> calls (same model bytes, outputs, batch sizes and session
 /// options), carrying recurrent state from output to input and nothing else. Used by <c>ard-bench extract</c>.
 /// </summary>
-public sealed class ExtractionBaseline : IDisposable
+public sealed class ExtractionBaseline : IModelInputRecorder, IDisposable
 {
     private readonly List<Step> _steps = [];
     private InferenceSession? _session;
@@ -111,13 +112,17 @@ public sealed class ExtractionBaseline : IDisposable
         _melSession?.Dispose();
     }
 
-    internal void RecordWindows(ReadOnlySpan<float> input, long[] shape) => _steps.Add(new Step(StepKind.Windows, input.ToArray(), (long[])shape.Clone()));
+    /// <inheritdoc/>
+    public void RecordWindows(ReadOnlySpan<float> input, long[] shape) => _steps.Add(new Step(StepKind.Windows, input.ToArray(), (long[])shape.Clone()));
 
-    internal void RecordMel(float[] scaled) => _steps.Add(new Step(StepKind.Mel, (float[])scaled.Clone(), [1, scaled.Length]));
+    /// <inheritdoc/>
+    public void RecordMel(float[] scaled) => _steps.Add(new Step(StepKind.Mel, (float[])scaled.Clone(), [1, scaled.Length]));
 
-    internal void StartRecurrentGroup(int batch) => _steps.Add(new Step(StepKind.GroupStart, [], [batch]));
+    /// <inheritdoc/>
+    public void StartRecurrentGroup(int batch) => _steps.Add(new Step(StepKind.GroupStart, [], [batch]));
 
-    internal void RecordRecurrentStep(float[] input, long[] shape) => _steps.Add(new Step(StepKind.Recurrent, (float[])input.Clone(), (long[])shape.Clone()));
+    /// <inheritdoc/>
+    public void RecordRecurrentStep(float[] input, long[] shape) => _steps.Add(new Step(StepKind.Recurrent, (float[])input.Clone(), (long[])shape.Clone()));
 
     private enum StepKind
     {
