@@ -21,8 +21,8 @@ internal static class BenchExtractCommand
 
     public static Command Create()
     {
-        var descriptions = new Option<string[]>("--model-description", "-d") { Description = "Model description JSON (repeatable); default: every models/*.json." };
-        var audio = new Option<string[]>("--audio", "-a") { Description = "Audio folder (repeatable); default: ../shared/data/fsdd/recordings and ../shared/data/sonic-pi-samples." };
+        var descriptions = new Option<FileInfo[]>("--model-description", "-d") { Description = "Model description JSON (repeatable); default: every models/*.json." };
+        var audio = new Option<DirectoryInfo[]>("--audio", "-a") { Description = "Audio folder (repeatable); default: ../shared/data/fsdd/recordings and ../shared/data/sonic-pi-samples." };
         var clips = new Option<int>("--clips") { Description = "Clips taken from each audio folder (evenly spread).", DefaultValueFactory = _ => 24 };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Longest audio used per clip.", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--windows-per-run") { Description = "Windows per model run (or clips in lockstep for recurrent models).", DefaultValueFactory = _ => 8 };
@@ -43,8 +43,8 @@ internal static class BenchExtractCommand
             try
             {
                 return Run(
-                    parse.GetValue(descriptions) ?? [],
-                    parse.GetValue(audio) ?? [],
+                    [.. (parse.GetValue(descriptions) ?? []).Select(f => f.FullName)],
+                    [.. (parse.GetValue(audio) ?? []).Select(d => d.FullName)],
                     Math.Max(1, parse.GetValue(clips)),
                     parse.GetValue(maxSeconds),
                     Math.Max(1, parse.GetValue(batch)),

@@ -31,8 +31,8 @@ internal static class BenchExtractMemoryCommand
         var minSeconds = new Option<double>("--min-seconds") { Description = "Shortest generated clip.", DefaultValueFactory = _ => 0.5 };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Longest generated clip.", DefaultValueFactory = _ => 1.0 };
         var corpus = new Option<DirectoryInfo?>("--corpus") { Description = "Internal: the generated corpus of one measurement.", Hidden = true };
-        var run = new Option<string?>("--run") { Description = "Internal: run one measurement (mlnet or extract) in this process.", Hidden = true };
-        var parts = new Option<int>("--parts") { Description = "Internal: take clips k with k mod parts = 0.", Hidden = true, DefaultValueFactory = _ => 1 };
+        var run = new Option<string?>("--measure") { Description = "Internal: run one measurement (mlnet or extract) in this process.", Hidden = true };
+        var parts = new Option<int>("--every") { Description = "Internal: take clips k with k mod every = 0.", Hidden = true, DefaultValueFactory = _ => 1 };
         var command = new Command("extract-memory", "Peak memory of extraction (ML.NET cursor and ard extract shard writing) at two corpus sizes, one process each.")
         {
             description, clips, smallClips, minSeconds, maxSeconds, corpus, run, parts,
@@ -48,7 +48,7 @@ internal static class BenchExtractMemoryCommand
 
             if (parse.GetValue(run) is { } kind)
             {
-                return RunChild(kind, descriptionPath, parse.GetValue(corpus)?.FullName ?? throw new ArgumentException("--corpus is required with --run."), Math.Max(1, parse.GetValue(parts)));
+                return RunChild(kind, descriptionPath, parse.GetValue(corpus)?.FullName ?? throw new ArgumentException("--corpus is required with --measure."), Math.Max(1, parse.GetValue(parts)));
             }
 
             var large = parse.GetValue(clips);
@@ -224,7 +224,7 @@ internal static class BenchExtractMemoryCommand
             arguments.Add(typeof(BenchExtractMemoryCommand).Assembly.Location);
         }
 
-        arguments.AddRange(["extract-memory", "-d", descriptionPath, "--corpus", corpus, "--run", kind, "--parts", $"{parts}"]);
+        arguments.AddRange(["extract-memory", "-d", descriptionPath, "--corpus", corpus, "--measure", kind, "--every", $"{parts}"]);
         var start = new ProcessStartInfo(executable, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
         var errors = child.StandardError.ReadToEndAsync();

@@ -19,9 +19,9 @@ internal static class DecodeCommand
         {
             Description = "Keep the source rate, channels and bit depth; integer sources are written bit for bit as integer PCM.",
         };
-        var format = new Option<WavSampleFormat>("--format", "-f")
+        var format = new Option<WavSampleFormat>("--sample-format")
         {
-            Description = "Sample encoding of the resampled mono output.",
+            Description = "Sample encoding of the resampled mono WAV: pcm8, pcm16, pcm24, pcm32 or float32; not --format, which is the activation shard layout in ard extract.",
             DefaultValueFactory = _ => WavSampleFormat.Float32,
         };
         var maxSeconds = new Option<double?>("--max-seconds") { Description = "Keep at most this many seconds (resampled output only)." };

@@ -32,7 +32,7 @@ internal static class ExtractCommand
         var dtype = new Option<ActivationShardDataType>("--dtype") { Description = "Shard element type.", DefaultValueFactory = _ => ActivationShardDataType.Float32 };
         var format = new Option<ActivationShardFormat>("--format")
         {
-            Description = "Output layout: native (ArdMl shards), arrow (a Hugging Face dataset saved to disk) or parquet (models/SHARDS.md).",
+            Description = "Activation shard layout: native (ArdMl shards), arrow (a Hugging Face dataset saved to disk) or parquet (models/SHARDS.md).",
             DefaultValueFactory = _ => ActivationShardFormat.Native,
         };
         var silence = new Option<double?>("--silence-db") { Description = "Drop frames whose input RMS is below this level in dBFS (e.g. -60)." };

@@ -21,13 +21,14 @@ internal static class SweepCommand
     {
         var common = new DiscoveryCommandOptions();
         var taps = new Option<string[]>("--tap", "-t") { Description = "Taps to try (repeatable); default: the description's default tap.", AllowMultipleArgumentsPerToken = false };
-        var latents = new Option<string?>("--latents", "-m") { Description = $"SAE latent counts m to try, comma-separated (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d)." };
-        var k = new Option<string>("--k", "-k")
-        {
-            Description = "Active latents per frame to try, comma-separated (default 8,16,32: on spoken digits the discovery-side criterion rose from k = 8 to 32; on planted data small k wins, so the sweep tries both ends).",
-            DefaultValueFactory = _ => DefaultKList,
-        };
-        var steps = new Option<string>("--steps", "-s") { Description = "SAE training steps to try, comma-separated.", DefaultValueFactory = _ => DiscoveryOptions.DefaultSteps.ToString(CultureInfo.InvariantCulture) };
+        var latents = WholeNumbers("--latents", "-m", $"SAE latent counts m to try, comma-separated or repeated (default {DiscoveryOptions.DefaultLatentsPerUnit} x the tap width d).", null);
+        var k = WholeNumbers(
+            "--k",
+            "-k",
+            "Active latents per frame to try, comma-separated or repeated (default 8,16,32: on spoken digits the discovery-side criterion rose from k = 8 to 32; " +
+            "on planted data small k wins, so the sweep tries both ends).",
+            DefaultKList);
+        var steps = WholeNumbers("--steps", "-s", "SAE training steps to try, comma-separated or repeated.", DiscoveryOptions.DefaultSteps.ToString(CultureInfo.InvariantCulture));
         var variants = new Option<string>("--variant")
         {
             Description = "SAE sparsity rules to try, comma-separated: topk, batchtopk, matryoshka-batchtopk.",
@@ -49,9 +50,9 @@ internal static class SweepCommand
             try
             {
                 var tapList = parse.GetValue(taps) is { Length: > 0 } given ? given.Select(t => (string?)t).ToList() : [null];
-                var latentList = parse.GetValue(latents) is { } m ? List(m, "--latents").Select(v => (int?)v).ToList() : [null];
+                var latentList = parse.GetValue(latents) is { Length: > 0 } m ? m.Select(v => (int?)v).ToList() : [null];
                 var variantList = Variants(parse.GetValue(variants)!);
-                settings = [.. from t in tapList from mm in latentList from kk in List(parse.GetValue(k)!, "--k") from ss in List(parse.GetValue(steps)!, "--steps")
+                settings = [.. from t in tapList from mm in latentList from kk in parse.GetValue(k)! from ss in parse.GetValue(steps)!
                     from v in variantList select new DiscoverySweepSetting(t, mm, kk, ss, v)];
             }
             catch (FormatException e)
@@ -75,7 +76,7 @@ internal static class SweepCommand
             result = DiscoverySweep.Run(options, settings, settingStarted: s =>
                 Console.Error.WriteLine($"  setting {++index} of {settings.Count}: {s.Label}"));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException
                                       or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException or DuplicateClipIdException)
         {
             Console.Error.WriteLine(CliErrorText.Of(e));
@@ -111,19 +112,38 @@ internal static class SweepCommand
         return values.Count > 0 ? values : throw new FormatException("--variant: no value given.");
     }
 
-    private static List<int> List(string text, string flag)
+    /// <summary>
+    /// A list of positive whole numbers under the same name (and so the same kind of value) as the single number that
+    /// <c>ard discover</c> takes: comma-separated (<c>--k 8,16</c>) or repeated (<c>--k 8 --k 16</c>).
+    /// </summary>
+    private static Option<int[]> WholeNumbers(string name, string alias, string description, string? defaultList)
     {
-        var values = new List<int>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var option = new Option<int[]>(name, alias)
         {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 1)
+            Description = description,
+            CustomParser = result =>
             {
-                throw new FormatException($"{flag}: '{part}' is not a positive whole number (expected a comma-separated list such as 8,16).");
-            }
+                var tokens = result.Tokens.Count > 0 ? result.Tokens.Select(t => t.Value) : defaultList is null ? [] : [defaultList];
+                var values = new List<int>();
+                foreach (var part in tokens.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                {
+                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 1)
+                    {
+                        result.AddError($"{name}: '{part}' is not a positive whole number (expected a comma-separated list such as 8,16).");
+                        return [];
+                    }
 
-            values.Add(value);
+                    values.Add(value);
+                }
+
+                return [.. values];
+            },
+        };
+        if (defaultList is not null)
+        {
+            option.DefaultValueFactory = result => option.CustomParser!(result)!;
         }
 
-        return values.Count > 0 ? values : throw new FormatException($"{flag}: no value given.");
+        return option;
     }
 }

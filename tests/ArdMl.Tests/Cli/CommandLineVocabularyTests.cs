@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ArdMl.Activations;
 using ArdMl.Benchmarks.Commands;
 using ArdMl.Cli.Commands;
 
@@ -42,6 +43,39 @@ public sealed class CommandLineVocabularyTests
             .Select(g => $"{g.Key}: " + string.Join("; ", g.GroupBy(x => x.Name).Select(n => $"{n.Key} in {string.Join(", ", n.Select(x => x.Command))}")))
             .ToList();
         meanings.Should().BeEmpty("a short alias must mean the same option everywhere");
+    }
+
+    [Fact]
+    public void Every_option_name_takes_one_kind_of_value_in_every_command()
+    {
+        // A path may be a file in one command and a folder in another (--out); anything else that differs in type is
+        // a second meaning under one name (as --format once was: the WAV sample encoding and the shard layout).
+        static string Kind(Type type)
+        {
+            type = type.IsArray ? type.GetElementType()! : type;   // a repeatable option takes many of one kind
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            if (type == typeof(int) || type == typeof(long) || type == typeof(ulong) || type == typeof(uint))
+            {
+                return "whole number";   // a seed is a seed whatever its width
+            }
+
+            return type == typeof(FileInfo) || type == typeof(DirectoryInfo) || type == typeof(FileSystemInfo) ? "path" : type.Name;
+        }
+
+        var meanings = Options()
+            .GroupBy(x => x.Option.Name)
+            .Where(g => g.Select(x => Kind(x.Option.ValueType)).Distinct().Count() > 1)
+            .Select(g => $"{g.Key}: " + string.Join("; ", g.GroupBy(x => Kind(x.Option.ValueType)).Select(k => $"{k.Key} in {string.Join(", ", k.Select(x => x.Command))}")))
+            .ToList();
+        string.Join(Environment.NewLine, meanings).Should().BeEmpty("an option name must take the same kind of value everywhere");
+    }
+
+    [Fact]
+    public void Format_is_the_activation_shard_layout_everywhere()
+    {
+        Options().Where(x => x.Option.Name == "--format")
+            .Should().NotBeEmpty()
+            .And.OnlyContain(x => x.Option.ValueType == typeof(ActivationShardFormat), "--format has one meaning: the activation shard layout");
     }
 
     [Fact]
