@@ -1,3 +1,5 @@
+using ArdMl.Concepts;
+
 namespace ArdMl.Demo;
 
 /// <summary>One clip of a demo corpus on disk.</summary>
@@ -32,10 +34,10 @@ public sealed class DemoCorpus
         var root = System.IO.Path.GetFullPath(directory);
         var labelsPath = System.IO.Path.Combine(root, DemoCorpusGenerator.LabelsFile);
         var labels = new SortedDictionary<string, SortedSet<int>>(StringComparer.Ordinal);
-        foreach (var (clip, text) in DemoCsv.Read(labelsPath))
+        foreach (var (clip, text, _) in ClipTextCsv.Read(labelsPath))
         {
             var set = labels.TryGetValue(clip, out var existing) ? existing : labels[clip] = [];
-            foreach (var label in text.Split(DemoSoundLabels.Separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var label in ClipTextCsv.SplitLabels(text))
             {
                 if (!DemoSoundLabels.All.Contains(label))
                 {
@@ -54,7 +56,7 @@ public sealed class DemoCorpus
 
         var captionsPath = System.IO.Path.Combine(root, DemoCorpusGenerator.CaptionsFile);
         var captions = File.Exists(captionsPath)
-            ? DemoCsv.Read(captionsPath).GroupBy(r => r.Clip, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal)
+            ? ClipTextCsv.Read(captionsPath).GroupBy(r => r.ClipId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal)
             : [];
         var entries = new List<DemoCorpusEntry>(labels.Count);
         foreach (var (clip, set) in labels)

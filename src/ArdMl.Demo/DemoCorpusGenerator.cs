@@ -1,4 +1,5 @@
 using ArdMl.Audio;
+using ArdMl.Concepts;
 
 namespace ArdMl.Demo;
 
@@ -146,8 +147,8 @@ public static class DemoCorpusGenerator
             progress?.Report(i + 1);
         }
 
-        DemoCsv.Write(Path.Combine(root, CaptionsFile), captions);
-        DemoCsv.Write(Path.Combine(root, LabelsFile), labels);
+        ClipTextCsv.Write(Path.Combine(root, CaptionsFile), captions);
+        ClipTextCsv.Write(Path.Combine(root, LabelsFile), labels);
         return new DemoCorpusSummary(root, options.ClipCount, totalSeconds, counts);
     }
 }

@@ -2,13 +2,10 @@ namespace ArdMl.Demo;
 
 /// <summary>
 /// The label vocabulary of the demo corpus, in the fixed order the demo model's outputs use. A clip carries one label,
-/// or two for mixtures; <c>labels.csv</c> joins them with <see cref="Separator"/>.
+/// or two for mixtures (one row per label in <c>labels.csv</c>; a text joining several with ';' reads the same).
 /// </summary>
 public static class DemoSoundLabels
 {
-    /// <summary>Separator between the labels of one clip in <c>labels.csv</c>.</summary>
-    public const char Separator = ';';
-
     /// <summary>A steady sine tone.</summary>
     public const string Tone = "tone";
 

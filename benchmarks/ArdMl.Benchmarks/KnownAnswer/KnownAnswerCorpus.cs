@@ -1,6 +1,6 @@
 using System.Globalization;
 using ArdMl.Activations;
-using ArdMl.Demo;
+using ArdMl.Concepts;
 
 namespace ArdMl.Benchmarks.KnownAnswer;
 
@@ -100,8 +100,8 @@ public sealed class KnownAnswerCorpus
             }
         }
 
-        DemoCsv.Write(Path.Combine(folder, LabelsFile), Clips.SelectMany(c => c.Labels.Select(label => (c.ClipId, label))));
-        DemoCsv.Write(Path.Combine(folder, CaptionsFile), Clips.Select(c => (c.ClipId, "a clip of " + string.Join(" and ", c.Labels))));
+        ClipTextCsv.Write(Path.Combine(folder, LabelsFile), Clips.SelectMany(c => c.Labels.Select(label => (c.ClipId, label))));
+        ClipTextCsv.Write(Path.Combine(folder, CaptionsFile), Clips.Select(c => (c.ClipId, "a clip of " + string.Join(" and ", c.Labels))));
     }
 
     private static Dictionary<string, string> PlantedMetadata(KnownAnswerClip clip) =>

@@ -49,7 +49,7 @@ internal static class DemoTrainModelCommand
                         task.Value = options.Epochs;
                     });
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+            catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;

@@ -96,7 +96,7 @@ internal static class DiscoverCommand
             ProgressDisplay.Run([.. titles.Values], display =>
                 result = discover(new ImmediateProgress<DiscoveryProgress>(p => display.Report(stages.IndexOf(p.Stage), p.Done, p.Total, p.Detail))));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException or CaptionFileException
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException
                                       or ModelDescriptionException or UnknownTapException or ModelInputMismatchException or NonFiniteActivationException
                                       or DuplicateClipIdException or ActivationShardException)
         {

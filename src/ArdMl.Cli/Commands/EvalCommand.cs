@@ -74,7 +74,7 @@ internal static class EvalCommand
                 },
                 new ImmediateProgress<BenchmarkMethod>(m => Console.Error.WriteLine($"  evaluating {MethodComparison.DisplayName(m)}")));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or LabelFileException or ArdMl.Concepts.CaptionFileException or FormatException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or FormatException)
         {
             Console.Error.WriteLine(CliErrorText.Of(e));
             return null;

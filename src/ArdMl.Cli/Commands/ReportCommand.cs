@@ -48,7 +48,7 @@ internal static class ReportCommand
                 return Run(runDir, parse.GetValue(audio)?.FullName, parse.GetValue(captions)?.FullName, parse.GetValue(scores)?.FullName, outPath, options);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException
-                                          or CaptionFileException or AudioDecodeException or JsonException or InvalidDataException)
+                                          or AudioDecodeException or JsonException or InvalidDataException)
             {
                 Console.Error.WriteLine(CliErrorText.Of(e));
                 return 1;

@@ -76,7 +76,7 @@ internal static class SteerCommand
             }
             catch (Exception e) when (e is ModelDescriptionException or ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException
                                           or InvalidDataException or IOException or NotSupportedException or AudioDecodeException or SafeTensorsFormatException
-                                          or InvalidOperationException or LabelFileException)
+                                          or InvalidOperationException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;

@@ -28,10 +28,18 @@ public sealed class CaptionCorpus
     /// <summary>Number of distinct phrase or label keys.</summary>
     public int DistinctCount => _counts.Count;
 
-    /// <summary>Builds the statistics of <paramref name="table"/> read as <paramref name="kind"/>.</summary>
+    /// <summary>
+    /// Builds the statistics of <paramref name="table"/> read as <paramref name="kind"/>; read as labels, a text holding
+    /// ';' counts as several labels (and <see cref="Table"/> holds them split).
+    /// </summary>
     public static CaptionCorpus Create(CaptionTable table, CaptionKind kind)
     {
         ArgumentNullException.ThrowIfNull(table);
+        if (kind == CaptionKind.Labels)
+        {
+            table = table.SplitLabels();
+        }
+
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         long total = 0;
         foreach (var clip in table.ClipIds)

@@ -1,4 +1,5 @@
 using System.Text;
+using ArdMl.Concepts;
 
 namespace ArdMl.Evaluation;
 
@@ -15,7 +16,7 @@ namespace ArdMl.Evaluation;
 public sealed class ClipLabelSet
 {
     /// <summary>The character that separates labels inside the <c>text</c> field.</summary>
-    public const char LabelSeparator = ';';
+    public const char LabelSeparator = ClipTextCsv.LabelSeparator;
 
     private readonly Dictionary<string, HashSet<string>> _labels;
 
@@ -70,7 +71,7 @@ public sealed class ClipLabelSet
         _labels.TryGetValue(clipId, out var set) && set.Contains(label);
 
     /// <summary>Reads a <c>clip,text</c> CSV file (see the class remarks for the format).</summary>
-    /// <exception cref="LabelFileException">The file is malformed.</exception>
+    /// <exception cref="ClipTextFileException">The file is malformed.</exception>
     public static ClipLabelSet ReadCsv(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -79,133 +80,7 @@ public sealed class ClipLabelSet
     }
 
     /// <summary>Reads <c>clip,text</c> CSV from <paramref name="reader"/>; <paramref name="sourceName"/> names it in errors.</summary>
-    /// <exception cref="LabelFileException">The data is malformed.</exception>
-    public static ClipLabelSet ReadCsv(TextReader reader, string sourceName)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(sourceName);
-        var csv = new CsvRecords(reader, sourceName);
-        if (!csv.TryRead(out var header, out var headerLine))
-        {
-            throw new LabelFileException(sourceName, 1, "the file is empty; expected the header row 'clip,text'.");
-        }
-
-        if (header.Count != 2
-            || !header[0].Trim().TrimStart('\uFEFF').Equals("clip", StringComparison.OrdinalIgnoreCase)
-            || !header[1].Trim().Equals("text", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new LabelFileException(
-                sourceName, headerLine, $"expected the header row 'clip,text'; found '{string.Join(",", header)}'.");
-        }
-
-        var rows = new List<KeyValuePair<string, IEnumerable<string>>>();
-        while (csv.TryRead(out var fields, out var line))
-        {
-            if (fields.Count == 1 && fields[0].Length == 0)
-            {
-                continue;
-            }
-
-            if (fields.Count != 2)
-            {
-                throw new LabelFileException(
-                    sourceName, line, $"expected 2 fields (clip,text); found {fields.Count}. Quote a text that holds commas.");
-            }
-
-            var clip = fields[0].Trim();
-            if (clip.Length == 0)
-            {
-                throw new LabelFileException(sourceName, line, "the clip field is empty.");
-            }
-
-            rows.Add(new(clip, fields[1].Split(LabelSeparator)));
-        }
-
-        return new ClipLabelSet(rows);
-    }
-
-    /// <summary>Minimal RFC 4180 record reader.</summary>
-    private sealed class CsvRecords(TextReader reader, string sourceName)
-    {
-        private int _line = 1;
-
-        public bool TryRead(out List<string> fields, out int startLine)
-        {
-            fields = [];
-            startLine = _line;
-            int c = reader.Read();
-            if (c < 0)
-            {
-                return false;
-            }
-
-            var field = new StringBuilder();
-            bool quoted = false;
-            bool fieldWasQuoted = false;
-            while (true)
-            {
-                if (quoted)
-                {
-                    if (c < 0)
-                    {
-                        throw new LabelFileException(sourceName, startLine, "a quoted field is not closed before the end of the file.");
-                    }
-
-                    if (c == '"')
-                    {
-                        if (reader.Peek() == '"')
-                        {
-                            reader.Read();
-                            field.Append('"');
-                        }
-                        else
-                        {
-                            quoted = false;
-                        }
-                    }
-                    else
-                    {
-                        if (c == '\n')
-                        {
-                            _line++;
-                        }
-
-                        field.Append((char)c);
-                    }
-                }
-                else if (c < 0 || c == '\n' || c == '\r')
-                {
-                    if (c == '\r' && reader.Peek() == '\n')
-                    {
-                        reader.Read();
-                    }
-
-                    if (c >= 0)
-                    {
-                        _line++;
-                    }
-
-                    fields.Add(field.ToString());
-                    return true;
-                }
-                else if (c == ',')
-                {
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    fieldWasQuoted = false;
-                }
-                else if (c == '"' && field.Length == 0 && !fieldWasQuoted)
-                {
-                    quoted = true;
-                    fieldWasQuoted = true;
-                }
-                else
-                {
-                    field.Append((char)c);
-                }
-
-                c = reader.Read();
-            }
-        }
-    }
+    /// <exception cref="ClipTextFileException">The data is malformed.</exception>
+    public static ClipLabelSet ReadCsv(TextReader reader, string sourceName) =>
+        new(ClipTextCsv.Read(reader, sourceName).Select(r => new KeyValuePair<string, IEnumerable<string>>(r.ClipId, ClipTextCsv.SplitLabels(r.Text))));
 }

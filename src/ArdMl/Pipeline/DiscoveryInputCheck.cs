@@ -22,7 +22,7 @@ public static partial class DiscoveryPipeline
     /// outside the corpus, and corpus clips without any, come back as <see cref="DiscoveryInputCheck.Warnings"/>.
     /// </summary>
     /// <param name="options">What discovery is to run.</param>
-    /// <exception cref="CaptionFileException">A captions or labels file is malformed.</exception>
+    /// <exception cref="ClipTextFileException">A captions or labels file is malformed.</exception>
     /// <exception cref="ModelDescriptionException">The model description is malformed.</exception>
     public static DiscoveryInputCheck CheckInputs(DiscoveryOptions options)
     {
@@ -82,7 +82,7 @@ public static partial class DiscoveryPipeline
         var table = CaptionTable.ReadCsv(path, clips);
         if (table.ClipCount == 0 && clips is not null)
         {
-            throw new CaptionFileException(path, 1,
+            throw new ClipTextFileException(path, 1,
                 $"none of its {kind} names a clip of the corpus; clip ids are paths relative to the audio folder with '/' separators, e.g. '{clips[0]}'.");
         }
 

@@ -1,4 +1,5 @@
 using ArdMl.Concepts;
+using ArdMl.Evaluation;
 
 namespace ArdMl.Tests.Concepts;
 
@@ -50,13 +51,28 @@ public sealed class CaptionTableTests
     [InlineData("", "line 1", "empty")]
     [InlineData("id,caption\nx,a\n", "line 1", "header")]
     [InlineData("clip,text\nx,a\ny,b,c\n", "line 3", "2 fields")]
-    [InlineData("clip,text\nx,a\ny,\"never closed\n\n", "line 3", "never closed")]
+    [InlineData("clip,text\nx,a\ny,\"never closed\n\n", "line 3", "not closed")]
     [InlineData("clip,text\nx,\"quoted\"junk\n", "line 2", "after a closing quote")]
     [InlineData("clip,text\nx,a\n ,b\n", "line 3", "clip id is empty")]
     public void Malformed_files_name_the_line_and_the_problem(string csv, string line, string problem)
     {
         var act = () => Read(csv);
-        act.Should().Throw<CaptionFileException>().WithMessage($"captions.csv, {line}:*{problem}*");
+        act.Should().Throw<ClipTextFileException>().WithMessage($"captions.csv, {line}:*{problem}*");
+    }
+
+    [Fact]
+    public void Read_as_labels_a_text_splits_at_semicolons_as_the_benchmark_reads_it()
+    {
+        const string csv = "clip,text\nx,Dog; Bark;;Dog\ny,\"Speech, male\"\nz,\"a caption; with a pause\"\n";
+        var asLabels = CaptionCorpus.Create(Read(csv), CaptionKind.Labels).Table;
+        var benchmark = ClipLabelSet.ReadCsv(new StringReader(csv), "labels.csv");
+        foreach (var clip in new[] { "x", "y", "z" })
+        {
+            asLabels.TextsOf(clip).Should().BeEquivalentTo(benchmark.LabelsOf(clip), $"clip {clip} has the same labels for naming and for evaluation");
+        }
+
+        asLabels.TextsOf("x").Should().Equal("Dog", "Bark");
+        CaptionCorpus.Create(Read(csv), CaptionKind.Captions).Table.TextsOf("z").Should().Equal("a caption; with a pause");
     }
 
     [Fact]

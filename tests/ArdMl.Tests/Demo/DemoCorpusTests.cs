@@ -1,5 +1,6 @@
 using System.Numerics;
 using ArdMl.Audio;
+using ArdMl.Concepts;
 using ArdMl.Demo;
 
 namespace ArdMl.Tests.Demo;
@@ -157,7 +158,7 @@ public sealed class DemoCorpusTests : IDisposable
 
         File.WriteAllText(labels, "clip,text\r\n\"demo-00000.wav,tone\r\n");
         var unclosed = () => DemoCorpus.Load(_root);
-        unclosed.Should().Throw<InvalidDataException>().WithMessage("*labels.csv*line 2*not closed*");
+        unclosed.Should().Throw<ClipTextFileException>().WithMessage("*labels.csv*line 2*not closed*");
 
         File.WriteAllText(labels, "clip,text\r\n\"demo-00000.wav\",\"chord\"\r\ndemo-00000.wav,\"white noise;clicks\"\r\n");
         DemoCorpus.Load(_root).Entries.Single().Labels.Should().Equal(DemoSoundLabels.Chord, DemoSoundLabels.WhiteNoise, DemoSoundLabels.Clicks);

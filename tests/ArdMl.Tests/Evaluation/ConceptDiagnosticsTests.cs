@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ArdMl.Demo;
+using ArdMl.Concepts;
 using ArdMl.Evaluation;
 using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Pipeline;
@@ -161,7 +161,7 @@ public sealed class ConceptDiagnosticsTests : IDisposable
             }
         }
 
-        DemoCsv.Write(labelsPath, rows);
+        ClipTextCsv.Write(labelsPath, rows);
         store.Save(new MLContext(seed: 0), Path.Combine(run, DiscoveryManifest.StatisticsFileName));
         new DiscoveryManifest
         {

@@ -1,3 +1,4 @@
+using ArdMl.Concepts;
 using ArdMl.Evaluation;
 
 namespace ArdMl.Tests.Evaluation;
@@ -63,11 +64,11 @@ public sealed class LabelMappingTests
     public void LabelCsvErrorsNameFileAndLine()
     {
         FluentActions.Invoking(() => ClipLabelSet.ReadCsv(new StringReader("path,labels\nx,y\n"), "l.csv"))
-            .Should().Throw<LabelFileException>().WithMessage("l.csv, line 1: expected the header row 'clip,text'*");
+            .Should().Throw<ClipTextFileException>().WithMessage("l.csv, line 1: expected the header row 'clip,text'*");
         FluentActions.Invoking(() => ClipLabelSet.ReadCsv(new StringReader("clip,text\nx,y\nz,a,b\n"), "l.csv"))
-            .Should().Throw<LabelFileException>().WithMessage("l.csv, line 3: expected 2 fields*");
+            .Should().Throw<ClipTextFileException>().WithMessage("l.csv, line 3: expected 2 fields*");
         FluentActions.Invoking(() => ClipLabelSet.ReadCsv(new StringReader("clip,text\nx,\"open\n"), "l.csv"))
-            .Should().Throw<LabelFileException>().WithMessage("l.csv, line 2: a quoted field is not closed*");
+            .Should().Throw<ClipTextFileException>().WithMessage("l.csv, line 2: a quoted field is not closed*");
     }
 
     private sealed class TableEmbedder(Dictionary<string, float[]> vectors) : ITextEmbedder
