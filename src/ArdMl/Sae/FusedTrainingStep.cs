@@ -1,3 +1,6 @@
+// One file of about 750 lines, on purpose: the step's phases (encode, select, decode, gradients, Adam) share some
+// forty preallocated buffers and one fixed order of work that makes results independent of the thread count; split
+// into parts, every part would need all of that state. The kernels it calls live in SaeKernels.
 using TorchSharp;
 using static TorchSharp.torch;
 

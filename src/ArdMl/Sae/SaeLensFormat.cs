@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
@@ -68,61 +67,41 @@ public static class SaeLensFormat
                 ["matryoshka_prefix_sizes"] = new JsonArray(sae.PrefixSizes.Select(p => (JsonNode)p).ToArray()),
             },
         };
-        string configPath = Path.Combine(directory, ConfigFileName);
-        File.WriteAllText(configPath + ".tmp", config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(configPath + ".tmp", configPath, overwrite: true);
+        SaeConfigFile.Write(Path.Combine(directory, ConfigFileName), config);
     }
 
     /// <summary>Loads an SAE from <paramref name="directory"/>; every tensor and field is validated first.</summary>
     public static TopKSparseAutoencoder Load(string directory)
     {
-        string configPath = Path.Combine(directory, ConfigFileName);
-        string weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(configPath) || !File.Exists(weightsPath))
-        {
-            throw new FileNotFoundException(
-                $"'{directory}' is not a SAELens SAE directory: it needs {ConfigFileName} and {WeightsFileName}.",
-                File.Exists(configPath) ? weightsPath : configPath);
-        }
+        var (config, configPath, weightsPath) = SaeConfigFile.Read(directory, ConfigFileName, WeightsFileName, "SAELens");
 
-        JsonObject config;
-        try
-        {
-            config = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
-                ?? throw new InvalidDataException($"'{configPath}' is not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{configPath}' is not valid JSON: {e.Message}", e);
-        }
-
-        string architecture = ReadString(config, "architecture", configPath) ?? Architecture;
+        string architecture = SaeConfigFile.ReadString(config, "architecture", configPath) ?? Architecture;
         if (architecture is not (Architecture or "batchtopk" or "matryoshka_batchtopk"))
         {
             throw new NotSupportedException($"'{configPath}' has architecture '{architecture}'; only '{Architecture}' (BatchTopK, Matryoshka) is supported.");
         }
 
-        if (!SparsifyFormat.ReadBool(config, "apply_b_dec_to_input", configPath, true)
-            || (ReadString(config, "normalize_activations", configPath) ?? "none") != "none")
+        if (!SaeConfigFile.ReadBool(config, "apply_b_dec_to_input", configPath, true)
+            || (SaeConfigFile.ReadString(config, "normalize_activations", configPath) ?? "none") != "none")
         {
             throw new NotSupportedException($"'{configPath}' needs apply_b_dec_to_input = true and normalize_activations = 'none'.");
         }
 
         var metadata = config["metadata"] as JsonObject ?? [];
-        int k = SparsifyFormat.ReadInt(metadata, "k", configPath)
+        int k = SaeConfigFile.ReadInt(metadata, "k", configPath)
             ?? throw new InvalidDataException($"'{configPath}' lacks metadata.k (the mean number of active latents the SAE was trained for).");
-        var variant = ParseVariant(ReadString(metadata, "ard_variant", configPath) ?? "batchtopk", configPath);
+        var variant = ParseVariant(SaeConfigFile.ReadString(metadata, "ard_variant", configPath) ?? "batchtopk", configPath);
 
         var tensors = SafeTensorsFile.Read(weightsPath);
         var encoderWeight = SparsifyFormat.Require(tensors, "W_enc", 2, weightsPath);
         int d = checked((int)encoderWeight.Shape[0]);
         int m = checked((int)encoderWeight.Shape[1]);
-        if (SparsifyFormat.ReadInt(config, "d_in", configPath) is int dIn && dIn != d)
+        if (SaeConfigFile.ReadInt(config, "d_in", configPath) is int dIn && dIn != d)
         {
             throw new InvalidDataException($"'{configPath}' says d_in = {dIn} but W_enc is [{d}, {m}].");
         }
 
-        if (SparsifyFormat.ReadInt(config, "d_sae", configPath) is int dSae && dSae != m)
+        if (SaeConfigFile.ReadInt(config, "d_sae", configPath) is int dSae && dSae != m)
         {
             throw new InvalidDataException($"'{configPath}' says d_sae = {dSae} but W_enc is [{d}, {m}].");
         }
@@ -150,7 +129,7 @@ public static class SaeLensFormat
             throw new InvalidDataException($"'{configPath}': a Matryoshka SAE needs metadata.matryoshka_prefix_sizes ending at d_sae = {m}.");
         }
 
-        var sae = new TopKSparseAutoencoder(d, m, k, SparsifyFormat.ReadBool(metadata, "normalize_decoder", configPath, true))
+        var sae = new TopKSparseAutoencoder(d, m, k, SaeConfigFile.ReadBool(metadata, "normalize_decoder", configPath, true))
         {
             Variant = variant,
             PrefixSizes = variant == SaeVariant.MatryoshkaBatchTopK ? prefixes : [],
@@ -197,17 +176,4 @@ public static class SaeLensFormat
         TryParseVariant(name, out var variant) && variant != SaeVariant.TopK
             ? variant
             : throw new InvalidDataException($"'{path}': metadata.ard_variant '{name}' is not batchtopk or matryoshka-batchtopk.");
-
-    private static string? ReadString(JsonObject config, string field, string path)
-    {
-        var node = config[field];
-        if (node is null)
-        {
-            return null;
-        }
-
-        return node.GetValueKind() == JsonValueKind.String
-            ? node.GetValue<string>()
-            : throw new InvalidDataException($"'{path}': field '{field}' must be a string.");
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
@@ -52,35 +51,15 @@ public static class SparsifyFormat
             ["transcode"] = false,
             ["d_in"] = d,
         };
-        string configPath = Path.Combine(directory, ConfigFileName);
-        File.WriteAllText(configPath + ".tmp", config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(configPath + ".tmp", configPath, overwrite: true);
+        SaeConfigFile.Write(Path.Combine(directory, ConfigFileName), config);
     }
 
     /// <summary>Loads an SAE from <paramref name="directory"/>; every tensor and field is validated first.</summary>
     public static TopKSparseAutoencoder Load(string directory)
     {
-        string configPath = Path.Combine(directory, ConfigFileName);
-        string weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(configPath) || !File.Exists(weightsPath))
-        {
-            throw new FileNotFoundException(
-                $"'{directory}' is not a sparsify SAE directory: it needs {ConfigFileName} and {WeightsFileName}.",
-                File.Exists(configPath) ? weightsPath : configPath);
-        }
+        var (config, configPath, weightsPath) = SaeConfigFile.Read(directory, ConfigFileName, WeightsFileName, "sparsify");
 
-        JsonObject config;
-        try
-        {
-            config = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
-                ?? throw new InvalidDataException($"'{configPath}' is not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{configPath}' is not valid JSON: {e.Message}", e);
-        }
-
-        if (ReadBool(config, "skip_connection", configPath) || ReadBool(config, "transcode", configPath))
+        if (SaeConfigFile.ReadBool(config, "skip_connection", configPath) || SaeConfigFile.ReadBool(config, "transcode", configPath))
         {
             throw new NotSupportedException($"'{configPath}' describes a skip-connection SAE or a transcoder; only plain Top-K SAEs are supported.");
         }
@@ -91,13 +70,13 @@ public static class SparsifyFormat
             throw new NotSupportedException($"'{configPath}' uses activation '{activation}'; only 'topk' is supported.");
         }
 
-        int k = ReadInt(config, "k", configPath) ?? throw new InvalidDataException($"'{configPath}' lacks the field 'k'.");
+        int k = SaeConfigFile.ReadInt(config, "k", configPath) ?? throw new InvalidDataException($"'{configPath}' lacks the field 'k'.");
         var tensors = SafeTensorsFile.Read(weightsPath);
         var encoderWeight = Require(tensors, "encoder.weight", 2, weightsPath);
         int m = checked((int)encoderWeight.Shape[0]);
         int d = checked((int)encoderWeight.Shape[1]);
-        int? dIn = ReadInt(config, "d_in", configPath);
-        int? numLatents = ReadInt(config, "num_latents", configPath);
+        int? dIn = SaeConfigFile.ReadInt(config, "d_in", configPath);
+        int? numLatents = SaeConfigFile.ReadInt(config, "num_latents", configPath);
         if (dIn is int din && din != d)
         {
             throw new InvalidDataException($"'{configPath}' says d_in = {din} but encoder.weight is [{m}, {d}].");
@@ -116,7 +95,7 @@ public static class SparsifyFormat
             throw new InvalidDataException($"'{configPath}' has k = {k}, which must satisfy 0 < k < num_latents = {m}.");
         }
 
-        var sae = new TopKSparseAutoencoder(d, m, k, ReadBool(config, "normalize_decoder", configPath, true));
+        var sae = new TopKSparseAutoencoder(d, m, k, SaeConfigFile.ReadBool(config, "normalize_decoder", configPath, true));
         using (no_grad())
         {
             Assign(sae.EncoderWeight, tensors["encoder.weight"].ToSingles(), m, d);
@@ -161,34 +140,5 @@ public static class SparsifyFormat
         {
             throw new SafeTensorsFormatException(path, $"tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}], expected [{string.Join(", ", expected)}].");
         }
-    }
-
-    internal static int? ReadInt(JsonObject config, string field, string path)
-    {
-        var node = config[field];
-        if (node is null)
-        {
-            return null;
-        }
-
-        return node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue(out int value)
-            ? value
-            : throw new InvalidDataException($"'{path}': field '{field}' must be an integer.");
-    }
-
-    internal static bool ReadBool(JsonObject config, string field, string path, bool fallback = false)
-    {
-        var node = config[field];
-        if (node is null)
-        {
-            return fallback;
-        }
-
-        return node.GetValueKind() switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new InvalidDataException($"'{path}': field '{field}' must be true or false."),
-        };
     }
 }
