@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace ArdMl.Activations;
 
 /// <summary>
@@ -24,10 +26,19 @@ public abstract class ActivationShardWriter : IDisposable
     public abstract ActivationShardFormat Format { get; }
 
     /// <summary>Clips written (including those found when resuming).</summary>
-    public abstract int ClipCount { get; }
+    public int ClipCount => WrittenClips.Count;
 
     /// <summary>Tokens written.</summary>
     public abstract long TokenCount { get; }
+
+    /// <summary>The clips written, those found when resuming included.</summary>
+    private protected HashSet<string> WrittenClips { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether <see cref="Complete"/> has run; nothing more may be written.</summary>
+    private protected bool Completed { get; set; }
+
+    /// <summary>The header of the folder (d and dtype of every clip).</summary>
+    private protected abstract ActivationShardManifest Header { get; }
 
     private protected static string DefaultProducer => $"ArdMl {typeof(ActivationShardWriter).Assembly.GetName().Version}";
 
@@ -67,14 +78,36 @@ public abstract class ActivationShardWriter : IDisposable
 
     /// <summary>Whether a clip is already written.</summary>
     /// <param name="clipId">Clip id.</param>
-    public abstract bool Contains(string clipId);
+    public bool Contains(string clipId) => WrittenClips.Contains(clipId);
 
     /// <summary>Appends one clip (tokens × d values, row-major).</summary>
     /// <param name="clipId">Clip id, unique in the folder.</param>
     /// <param name="data">tokens × d values.</param>
     /// <param name="tokens">Number of tokens (may be zero).</param>
     /// <param name="metadata">Optional string metadata stored with the clip.</param>
-    public abstract void Write(string clipId, ReadOnlySpan<float> data, int tokens, IReadOnlyDictionary<string, string>? metadata = null);
+    /// <exception cref="ArgumentException">The values are not tokens × d, or the clip is already written.</exception>
+    public void Write(string clipId, ReadOnlySpan<float> data, int tokens, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ObjectDisposedException.ThrowIf(Completed, this);
+        ArgumentException.ThrowIfNullOrEmpty(clipId);
+        ArgumentOutOfRangeException.ThrowIfNegative(tokens);
+        if ((long)tokens * Header.Width != data.Length)
+        {
+            throw new ArgumentException($"Clip '{clipId}': {data.Length} values are not {tokens} tokens × d {Header.Width}.", nameof(data));
+        }
+
+        if (!WrittenClips.Add(clipId))
+        {
+            throw new ArgumentException($"Clip '{clipId}' is already in {Folder}.", nameof(clipId));
+        }
+
+        var bytes = Encode(data, Header.DataType);
+        Append(clipId, bytes, tokens, Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            metadata is null ? null : new Dictionary<string, string>(metadata, StringComparer.Ordinal));
+    }
+
+    /// <summary>Stores one admitted clip: its encoded values, token count, their SHA-256 and its metadata (a copy).</summary>
+    private protected abstract void Append(string clipId, byte[] bytes, int tokens, string sha256, Dictionary<string, string>? metadata);
 
     /// <summary>Flushes everything and writes the completed header (checksums, clip and token counts).</summary>
     public abstract void Complete();

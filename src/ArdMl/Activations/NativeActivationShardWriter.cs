@@ -18,12 +18,10 @@ internal sealed class NativeActivationShardWriter : ActivationShardWriter
     private readonly string _folder;
     private readonly ActivationShardManifest _header;
     private readonly long _maxShardBytes;
-    private readonly HashSet<string> _clips = new(StringComparer.Ordinal);
     private readonly FileStream _index;
     private FileStream? _shard;
     private int _shardNumber;
     private long _tokens;
-    private bool _completed;
 
     private NativeActivationShardWriter(string folder, ActivationShardManifest header, long maxShardBytes)
     {
@@ -72,33 +70,16 @@ internal sealed class NativeActivationShardWriter : ActivationShardWriter
     public override ActivationShardFormat Format => ActivationShardFormat.Native;
 
     /// <inheritdoc/>
-    public override int ClipCount => _clips.Count;
-
-    /// <inheritdoc/>
     public override long TokenCount => _tokens;
 
     internal static NativeActivationShardWriter Create(string folder, ActivationShardManifest header, long maxShardBytes) => new(folder, header, maxShardBytes);
 
     /// <inheritdoc/>
-    public override bool Contains(string clipId) => _clips.Contains(clipId);
+    private protected override ActivationShardManifest Header => _header;
 
     /// <inheritdoc/>
-    public override void Write(string clipId, ReadOnlySpan<float> data, int tokens, IReadOnlyDictionary<string, string>? metadata = null)
+    private protected override void Append(string clipId, byte[] bytes, int tokens, string sha256, Dictionary<string, string>? metadata)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        ArgumentException.ThrowIfNullOrEmpty(clipId);
-        ArgumentOutOfRangeException.ThrowIfNegative(tokens);
-        if ((long)tokens * _header.Width != data.Length)
-        {
-            throw new ArgumentException($"Clip '{clipId}': {data.Length} values are not {tokens} tokens × d {_header.Width}.", nameof(data));
-        }
-
-        if (!_clips.Add(clipId))
-        {
-            throw new ArgumentException($"Clip '{clipId}' is already in {_folder}.", nameof(clipId));
-        }
-
-        var bytes = Encode(data, _header.DataType);
         var shard = ShardFor(bytes.Length);
         var offset = shard.Position;
         shard.Write(bytes);
@@ -109,8 +90,8 @@ internal sealed class NativeActivationShardWriter : ActivationShardWriter
             Shard = Path.GetFileName(shard.Name),
             Offset = offset,
             Tokens = tokens,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
-            Metadata = metadata is null ? null : new Dictionary<string, string>(metadata, StringComparer.Ordinal),
+            Sha256 = sha256,
+            Metadata = metadata,
         };
         var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, IndexLineOptions) + "\n");
         _index.Write(line);
@@ -121,12 +102,12 @@ internal sealed class NativeActivationShardWriter : ActivationShardWriter
     /// <inheritdoc/>
     public override void Complete()
     {
-        if (_completed)
+        if (Completed)
         {
             return;
         }
 
-        _completed = true;
+        Completed = true;
         _shard?.Flush(flushToDisk: true);
         _shard?.Dispose();
         _index.Flush(flushToDisk: true);
@@ -148,7 +129,7 @@ internal sealed class NativeActivationShardWriter : ActivationShardWriter
             Producer = _header.Producer,
             Metadata = _header.Metadata,
             Complete = true,
-            ClipCount = _clips.Count,
+            ClipCount = WrittenClips.Count,
             TokenCount = _tokens,
             IndexSha256 = hash,
         }.Write(_folder);
@@ -199,7 +180,7 @@ internal sealed class NativeActivationShardWriter : ActivationShardWriter
 
             lineNumber++;
             var entry = ActivationShardReader.ParseLine(indexPath, lineNumber, Encoding.UTF8.GetString(content, start, newline - start));
-            if (!_clips.Add(entry.Clip))
+            if (!WrittenClips.Add(entry.Clip))
             {
                 throw new ActivationShardException(indexPath, $"line {lineNumber}: clip '{entry.Clip}' appears twice.");
             }

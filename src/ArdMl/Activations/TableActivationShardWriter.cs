@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace ArdMl.Activations;
 
@@ -11,11 +10,9 @@ internal abstract class TableActivationShardWriter : ActivationShardWriter
 {
     private readonly string _folder;
     private readonly long _maxFileBytes;
-    private readonly HashSet<string> _clips = new(StringComparer.Ordinal);
     private readonly List<(ActivationTableClip Clip, byte[] Values)> _pending = [];
     private long _pendingBytes;
     private long _tokens;
-    private bool _completed;
 
     private protected TableActivationShardWriter(string folder, ActivationShardManifest header, long maxFileBytes)
     {
@@ -51,7 +48,7 @@ internal abstract class TableActivationShardWriter : ActivationShardWriter
 
             foreach (var clip in metadata.Clips)
             {
-                _clips.Add(clip.Clip);
+                WrittenClips.Add(clip.Clip);
                 _tokens += clip.Tokens;
             }
 
@@ -63,37 +60,17 @@ internal abstract class TableActivationShardWriter : ActivationShardWriter
     public override string Folder => _folder;
 
     /// <inheritdoc/>
-    public override int ClipCount => _clips.Count;
-
-    /// <inheritdoc/>
     public override long TokenCount => _tokens;
 
     /// <summary>The header written into every file.</summary>
-    private protected ActivationShardManifest Header { get; }
+    private protected override ActivationShardManifest Header { get; }
 
     /// <summary>The complete data files, in order.</summary>
     private protected List<WrittenFile> Files { get; }
 
     /// <inheritdoc/>
-    public override bool Contains(string clipId) => _clips.Contains(clipId);
-
-    /// <inheritdoc/>
-    public override void Write(string clipId, ReadOnlySpan<float> data, int tokens, IReadOnlyDictionary<string, string>? metadata = null)
+    private protected override void Append(string clipId, byte[] bytes, int tokens, string sha256, Dictionary<string, string>? metadata)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        ArgumentException.ThrowIfNullOrEmpty(clipId);
-        ArgumentOutOfRangeException.ThrowIfNegative(tokens);
-        if ((long)tokens * Header.Width != data.Length)
-        {
-            throw new ArgumentException($"Clip '{clipId}': {data.Length} values are not {tokens} tokens × d {Header.Width}.", nameof(data));
-        }
-
-        if (!_clips.Add(clipId))
-        {
-            throw new ArgumentException($"Clip '{clipId}' is already in {_folder}.", nameof(clipId));
-        }
-
-        var bytes = Encode(data, Header.DataType);
         if (_pending.Count > 0 && _pendingBytes + bytes.Length > _maxFileBytes)
         {
             FlushFile();
@@ -103,8 +80,8 @@ internal abstract class TableActivationShardWriter : ActivationShardWriter
         {
             Clip = clipId,
             Tokens = tokens,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
-            Metadata = metadata is null ? null : new Dictionary<string, string>(metadata, StringComparer.Ordinal),
+            Sha256 = sha256,
+            Metadata = metadata,
         }, bytes));
         _pendingBytes += bytes.Length;
         _tokens += tokens;
@@ -113,12 +90,12 @@ internal abstract class TableActivationShardWriter : ActivationShardWriter
     /// <inheritdoc/>
     public override void Complete()
     {
-        if (_completed)
+        if (Completed)
         {
             return;
         }
 
-        _completed = true;
+        Completed = true;
         if (_pending.Count > 0 || Files.Count == 0)
         {
             FlushFile();
