@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ArdMl.Pipeline;
 
 /// <summary>A clip left out of a run, with the reason.</summary>
@@ -32,16 +29,11 @@ public sealed class DiscoveryManifest
     /// <summary>Current manifest version.</summary>
     public const int CurrentVersion = 1;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>Always "ardml.run".</summary>
-    public string Format { get; init; } = "ardml.run";
+    public const string FormatName = "ardml.run";
+
+    /// <summary>Always <see cref="FormatName"/>.</summary>
+    public string Format { get; init; } = FormatName;
 
     /// <summary>Manifest version.</summary>
     public int Version { get; init; } = CurrentVersion;
@@ -151,41 +143,17 @@ public sealed class DiscoveryManifest
     /// <summary>Per-clip statistics (.idv), relative to the run folder.</summary>
     public string StatisticsFile { get; init; } = StatisticsFileName;
 
-    /// <summary>Writes the manifest as run.json into <paramref name="runDirectory"/>.</summary>
+    /// <summary>Writes the manifest as run.json into <paramref name="runDirectory"/> (through a temporary file, so it appears whole).</summary>
     /// <param name="runDirectory">The run folder.</param>
-    public void Save(string runDirectory) =>
-        File.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(this, Json));
+    public void Save(string runDirectory) => ManifestJson.Write(Path.Combine(runDirectory, FileName), this);
 
     /// <summary>Reads run.json from a run folder; throws <see cref="FileNotFoundException"/> or <see cref="InvalidDataException"/> naming the file.</summary>
     /// <param name="runDirectory">The run folder written by discover.</param>
-    public static DiscoveryManifest Load(string runDirectory)
-    {
-        var path = Path.Combine(runDirectory, FileName);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"'{runDirectory}' is not a discovery run folder: {FileName} is missing (run 'ard discover' first).", path);
-        }
-
-        DiscoveryManifest? manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<DiscoveryManifest>(File.ReadAllText(path), Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid run manifest: {e.Message}", e);
-        }
-
-        if (manifest is null || manifest.Format != "ardml.run")
-        {
-            throw new InvalidDataException($"'{path}' is not a run manifest (expected format \"ardml.run\").");
-        }
-
-        if (manifest.Version > CurrentVersion)
-        {
-            throw new InvalidDataException($"'{path}' has manifest version {manifest.Version}; this build reads up to {CurrentVersion}.");
-        }
-
-        return manifest;
-    }
+    public static DiscoveryManifest Load(string runDirectory) => ManifestJson.Read<DiscoveryManifest>(
+        Path.Combine(runDirectory, FileName),
+        $"'{runDirectory}' is not a discovery run folder: {FileName} is missing (run 'ard discover' first).",
+        FormatName,
+        CurrentVersion,
+        m => m.Format,
+        m => m.Version);
 }

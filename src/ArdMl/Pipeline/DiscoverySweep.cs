@@ -47,7 +47,7 @@ public static class DiscoverySweep
     /// <summary>The sweep's summary file in the output folder.</summary>
     public const string FileName = "sweep.json";
 
-    /// <summary>Runs every setting and copies the chosen run to <see cref="DiscoveryOptions.OutputDirectory"/>.</summary>
+    /// <summary>Runs every setting and copies the chosen run to <see cref="ConceptStageOptions.OutputDirectory"/>.</summary>
     /// <param name="options">The discovery options every setting starts from (tap, m, k and steps are replaced).</param>
     /// <param name="settings">The settings to try (at least one).</param>
     /// <param name="progress">Stage progress of the setting being run.</param>

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ArdMl.Activations;
 using ArdMl.Sae;
 
@@ -24,14 +22,6 @@ public sealed class EncodedPartManifest
 
     /// <summary>Current manifest version.</summary>
     public const int CurrentVersion = 1;
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 
     /// <summary>Always <see cref="FormatName"/>.</summary>
     public string Format { get; init; } = FormatName;
@@ -80,40 +70,17 @@ public sealed class EncodedPartManifest
 
     /// <summary>Writes part.json into <paramref name="directory"/> (through a temporary file, so it appears whole).</summary>
     /// <param name="directory">The encoded part folder.</param>
-    public void Save(string directory)
-    {
-        var path = Path.Combine(directory, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+    public void Save(string directory) => ManifestJson.Write(Path.Combine(directory, FileName), this);
 
     /// <summary>Reads part.json of an encoded part folder; throws <see cref="InvalidDataException"/> naming the file when it is not one.</summary>
     /// <param name="directory">The encoded part folder.</param>
-    public static EncodedPartManifest Load(string directory)
-    {
-        var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"'{directory}' is not an encoded part: it has no {FileName} (its 'ard encode' did not finish; rerun it).", path);
-        }
-
-        EncodedPartManifest? manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<EncodedPartManifest>(File.ReadAllText(path), Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
-
-        if (manifest is null || manifest.Format != FormatName || manifest.Version != CurrentVersion)
-        {
-            throw new InvalidDataException($"'{path}' is not a {FormatName} manifest of version {CurrentVersion}.");
-        }
-
-        return manifest;
-    }
+    public static EncodedPartManifest Load(string directory) => ManifestJson.Read<EncodedPartManifest>(
+        Path.Combine(directory, FileName),
+        $"'{directory}' is not an encoded part: it has no {FileName} (its 'ard encode' did not finish; rerun it).",
+        FormatName,
+        CurrentVersion,
+        m => m.Format,
+        m => m.Version);
 
     /// <summary>
     /// SHA-256 (lower-case hex) over an SAE folder's cfg.json and weights file (sparsify's sae.safetensors or SAELens's
