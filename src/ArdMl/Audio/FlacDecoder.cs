@@ -434,7 +434,8 @@ internal sealed partial class FlacDecoder
 
     /// <summary>
     /// Decodes subframe <paramref name="channel"/>. The LPC restoration of a stereo channel that
-    /// <see cref="FlacPrediction.RestoreLpcPair"/> can take is left to the frame (recorded in <see cref="_pendingLpc"/>).
+    /// <see cref="FlacPrediction.RestoreLpcPair"/> (AVX-512) or <see cref="FlacPrediction.RestoreLpcPair32"/> (AVX2, sums
+    /// that fit in 32 bits) can take is left to the frame (recorded in <see cref="_pendingLpc"/>).
     /// </summary>
     private void DecodeSubframe(ref FlacBitReader reader, Span<long> samples, int bitsPerSample, int channel)
     {
@@ -499,9 +500,10 @@ internal sealed partial class FlacDecoder
             }
 
             ReadResidual(ref reader, samples, order);
-            if (FlacPrediction.IsPairAccelerated && _channelBuffers.Length == 2 && order <= FlacPrediction.MaxPairedOrder)
+            if (_channelBuffers.Length == 2 && order <= FlacPrediction.MaxPairedOrder
+                && (FlacPrediction.IsPairAccelerated || (FlacPrediction.IsPair32Accelerated && FlacPrediction.SumsFitInt32(coefficients, order, bitsPerSample))))
             {
-                _pendingLpc[channel] = new PendingLpc(order, shift, wasted);
+                _pendingLpc[channel] = new PendingLpc(order, shift, wasted, bitsPerSample);
                 return;
             }
 
@@ -586,7 +588,15 @@ internal sealed partial class FlacDecoder
         var right = _channelBuffers[1].AsSpan(0, blockSize);
         if (a.Order > 0 && b.Order > 0)
         {
-            FlacPrediction.RestoreLpcPair(left, right, _coefficients[0], _coefficients[1], a.Order, b.Order, a.Shift, b.Shift);
+            if (FlacPrediction.IsPairAccelerated)
+            {
+                FlacPrediction.RestoreLpcPair(left, right, _coefficients[0], _coefficients[1], a.Order, b.Order, a.Shift, b.Shift);
+            }
+            else
+            {
+                FlacPrediction.RestoreLpcPair32(left, right, _coefficients[0], _coefficients[1], a.Order, b.Order, a.Shift, b.Shift, a.Bits, b.Bits);
+            }
+
             ShiftWasted(left, a.Wasted);
             ShiftWasted(right, b.Wasted);
             return;
@@ -616,8 +626,11 @@ internal sealed partial class FlacDecoder
         }
     }
 
-    /// <summary>An LPC subframe read but not yet restored: its order (0: none pending), shift and wasted bits.</summary>
-    private readonly record struct PendingLpc(int Order, int Shift, int Wasted);
+    /// <summary>
+    /// An LPC subframe read but not yet restored: its order (0: none pending), shift, wasted bits and the bits of its
+    /// samples after the wasted ones.
+    /// </summary>
+    private readonly record struct PendingLpc(int Order, int Shift, int Wasted, int Bits);
 
     /// <summary>The STREAMINFO metadata block.</summary>
     private sealed class StreamInfo

@@ -17,6 +17,32 @@ internal static class FlacPrediction
     /// </summary>
     public static bool IsPairAccelerated { get; } = Avx512DQ.VL.IsSupported && Avx512F.VL.IsSupported;
 
+    /// <summary>
+    /// Whether <see cref="RestoreLpcPair32"/> can run: 32-bit lane multiplies and per-lane arithmetic shifts (AVX2),
+    /// for the channels whose sums <see cref="SumsFitInt32"/>; used where <see cref="IsPairAccelerated"/> is false.
+    /// </summary>
+    public static bool IsPair32Accelerated { get; } = Avx2.IsSupported;
+
+    /// <summary>
+    /// Whether every LPC sum of a channel of <paramref name="bitsPerSample"/>-bit samples fits in 32 bits: with
+    /// |x| ≤ 2^(bits − 1), |Σ c_j·x_j| ≤ Σ|c_j|·2^(bits − 1), which must not pass 2^31 − 1. Up to 24-bit samples.
+    /// </summary>
+    public static bool SumsFitInt32(ReadOnlySpan<long> coefficients, int order, int bitsPerSample)
+    {
+        if (bitsPerSample is < 1 or > 24)
+        {
+            return false;
+        }
+
+        long total = 0;
+        for (var j = 0; j < order; j++)
+        {
+            total += Math.Abs(coefficients[j]);
+        }
+
+        return total <= (int.MaxValue >> (bitsPerSample - 1));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RestoreFixed(Span<long> x, int order)
     {
@@ -185,4 +211,104 @@ internal static class FlacPrediction
 
     private static Vector128<long> Pair(ReadOnlySpan<long> left, ReadOnlySpan<long> right, int index) =>
         index >= 0 ? Vector128.Create(left[index], right[index]) : Vector128<long>.Zero;
+
+    /// <summary>
+    /// <see cref="RestoreLpcPair"/> in 32-bit lanes, for channels whose coefficients pass <see cref="SumsFitInt32"/>
+    /// with <paramref name="leftBits"/> and <paramref name="rightBits"/>: every sum is then exact in 32 bits while the
+    /// samples stay within their bits. Each step checks that (and that the residuals are below 2^30); at the first
+    /// sample that is not (only a corrupt stream has one), the rest of the block is restored by <see cref="RestoreLpc"/>,
+    /// so the result equals the 64-bit path for any input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RestoreLpcPair32(
+        Span<long> left, Span<long> right, ReadOnlySpan<long> leftCoefficients, ReadOnlySpan<long> rightCoefficients,
+        int leftOrder, int rightOrder, int leftShift, int rightShift, int leftBits, int rightBits)
+    {
+        var order = Math.Max(leftOrder, rightOrder);
+        if (left.Length <= order)
+        {
+            RestoreLpc(left, leftCoefficients, leftOrder, leftShift);
+            RestoreLpc(right, rightCoefficients, rightOrder, rightShift);
+            return;
+        }
+
+        RestoreLpc(left[..order], leftCoefficients, leftOrder, leftShift);
+        RestoreLpc(right[..order], rightCoefficients, rightOrder, rightShift);
+        var low = Vector128.Create(-(1 << (leftBits - 1)), -(1 << (rightBits - 1)), 0, 0);
+        var high = Vector128.Create((1 << (leftBits - 1)) - 1, (1 << (rightBits - 1)) - 1, 0, 0);
+        for (var j = 0; j < order; j++)
+        {
+            if (!InRange(Vector128.Create((int)Math.Clamp(left[j], int.MinValue, int.MaxValue), (int)Math.Clamp(right[j], int.MinValue, int.MaxValue), 0, 0), low, high))
+            {
+                FinishWide(left, right, leftCoefficients, rightCoefficients, leftOrder, rightOrder, leftShift, rightShift, order);
+                return;
+            }
+        }
+
+        var shifts = Vector128.Create((uint)leftShift, (uint)rightShift, 0u, 0u);
+        var c0 = Lanes(leftCoefficients, rightCoefficients, 0);
+        var c1 = Lanes(leftCoefficients, rightCoefficients, 1);
+        var c2 = Lanes(leftCoefficients, rightCoefficients, 2);
+        var c3 = Lanes(leftCoefficients, rightCoefficients, 3);
+        var c4 = Lanes(leftCoefficients, rightCoefficients, 4);
+        var c5 = Lanes(leftCoefficients, rightCoefficients, 5);
+        var c6 = Lanes(leftCoefficients, rightCoefficients, 6);
+        var c7 = Lanes(leftCoefficients, rightCoefficients, 7);
+        var h0 = Lanes(left, right, order - 1);
+        var h1 = Lanes(left, right, order - 2);
+        var h2 = Lanes(left, right, order - 3);
+        var h3 = Lanes(left, right, order - 4);
+        var h4 = Lanes(left, right, order - 5);
+        var h5 = Lanes(left, right, order - 6);
+        var h6 = Lanes(left, right, order - 7);
+        var h7 = Lanes(left, right, order - 8);
+
+        ref var l = ref MemoryMarshal.GetReference(left);
+        ref var r = ref MemoryMarshal.GetReference(right);
+        for (var i = order; i < left.Length; i++)
+        {
+            long leftResidual = Unsafe.Add(ref l, i), rightResidual = Unsafe.Add(ref r, i);
+            if ((ulong)(leftResidual + (1L << 30)) >= (1UL << 31) || (ulong)(rightResidual + (1L << 30)) >= (1UL << 31))
+            {
+                FinishWide(left, right, leftCoefficients, rightCoefficients, leftOrder, rightOrder, leftShift, rightShift, i);
+                return;
+            }
+
+            var older = ((c1 * h1) + (c2 * h2)) + ((c3 * h3) + (c4 * h4)) + ((c5 * h5) + (c6 * h6)) + (c7 * h7);
+            var sample = Vector128.Create((int)leftResidual, (int)rightResidual, 0, 0)
+                + Avx2.ShiftRightArithmeticVariable(older + (c0 * h0), shifts);
+            if (!InRange(sample, low, high))
+            {
+                FinishWide(left, right, leftCoefficients, rightCoefficients, leftOrder, rightOrder, leftShift, rightShift, i);
+                return;
+            }
+
+            Unsafe.Add(ref l, i) = sample.GetElement(0);
+            Unsafe.Add(ref r, i) = sample.GetElement(1);
+            h7 = h6;
+            h6 = h5;
+            h5 = h4;
+            h4 = h3;
+            h3 = h2;
+            h2 = h1;
+            h1 = h0;
+            h0 = sample;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool InRange(Vector128<int> samples, Vector128<int> low, Vector128<int> high) =>
+        (Vector128.LessThan(samples, low) | Vector128.GreaterThan(samples, high)).ExtractMostSignificantBits() == 0;
+
+    /// <summary>Restores both channels from sample <paramref name="start"/> on with the 64-bit path.</summary>
+    private static void FinishWide(
+        Span<long> left, Span<long> right, ReadOnlySpan<long> leftCoefficients, ReadOnlySpan<long> rightCoefficients,
+        int leftOrder, int rightOrder, int leftShift, int rightShift, int start)
+    {
+        RestoreLpc(left[(start - leftOrder)..], leftCoefficients, leftOrder, leftShift);
+        RestoreLpc(right[(start - rightOrder)..], rightCoefficients, rightOrder, rightShift);
+    }
+
+    private static Vector128<int> Lanes(ReadOnlySpan<long> left, ReadOnlySpan<long> right, int index) =>
+        index >= 0 ? Vector128.Create((int)left[index], (int)right[index], 0, 0) : Vector128<int>.Zero;
 }
