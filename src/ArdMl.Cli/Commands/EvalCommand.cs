@@ -33,18 +33,27 @@ internal static class EvalCommand
             Description = "Keep one concept per name in every method: its concepts merged into one of several latents where that detects the name better "
                 + "on the discovery clips, else its best concept (true or false). Default: as the run was discovered.",
         };
+        var clipScore = new Option<MethodClipScore>("--clip-score")
+        {
+            Description = "What the SAE methods rank clips by when they detect a concept: owncriterion (the default: μ for mean-only, c for coverage-only, "
+                + "μ·c for AR&D and random clips) or representativeness (r = μ·c for every method, which then differ only in how they retrieve, name and select concepts).",
+            DefaultValueFactory = _ => MethodClipScore.OwnCriterion,
+        };
         var noDiagnostics = new Option<bool>("--no-diagnostics") { Description = "Skip the diagnostics (sparse probing, erasure, group concentration)." };
         var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer; then diagnostics of why concepts fail.")
         {
-            run, labels, groupBy, stabilitySeeds, mergeByName, noDiagnostics,
+            run, labels, groupBy, stabilitySeeds, mergeByName, clipScore, noDiagnostics,
         };
         command.SetAction(parse => Run(
-            parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy), parse.GetValue(stabilitySeeds), !parse.GetValue(noDiagnostics), parse.GetValue(mergeByName)) is null ? 1 : 0);
+            parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy), parse.GetValue(stabilitySeeds), !parse.GetValue(noDiagnostics),
+            parse.GetValue(mergeByName), parse.GetValue(clipScore)) is null ? 1 : 0);
         return command;
     }
 
     /// <summary>Runs the comparison, prints the table and writes eval.md / eval.json; null (message on stderr) on failure.</summary>
-    public static MethodComparisonResult? Run(string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true, bool? mergeByName = null)
+    public static MethodComparisonResult? Run(
+        string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true, bool? mergeByName = null,
+        MethodClipScore clipScore = MethodClipScore.OwnCriterion)
     {
         MethodComparisonResult result;
         try
@@ -57,6 +66,7 @@ internal static class EvalCommand
                 {
                     GroupPattern = groupPattern,
                     MergeByName = mergeByName,
+                    ClipScore = clipScore,
                     Diagnostics = diagnostics ? new ConceptDiagnosticsOptions() : null,
                     DiagnosticsProgress = new ImmediateProgress<ConceptDiagnosticsProgress>(p =>
                         Console.Error.WriteLine($"  diagnostics {p.Done + 1}/{p.Total}: fold {p.Fold}, label {p.Label}")),

@@ -24,6 +24,13 @@ public sealed class MethodComparisonOptions
     /// </summary>
     public bool? MergeByName { get; init; }
 
+    /// <summary>
+    /// What the SAE methods rank clips by when they detect a concept (detection score, merge, thresholds, AP): each
+    /// method's own ranking criterion (default: μ for mean-only, c for coverage-only, μ·c for AR&amp;D and random clips),
+    /// or r = μ·c for every method, so that the methods differ only in how they retrieve, name and select concepts.
+    /// </summary>
+    public MethodClipScore ClipScore { get; init; } = MethodClipScore.OwnCriterion;
+
     /// <summary>Whether the probe ceiling row is computed. Default true.</summary>
     public bool IncludeProbe { get; init; } = true;
 
@@ -40,6 +47,16 @@ public sealed class MethodComparisonOptions
     public IProgress<DiscoveryProgress>? StabilityProgress { get; init; }
 }
 
+/// <summary>What the SAE methods of <see cref="MethodComparison"/> rank clips by when they detect a concept.</summary>
+public enum MethodClipScore
+{
+    /// <summary>Each method's own ranking criterion: μ (mean only), c (coverage only), μ·c (AR&amp;D, random clips).</summary>
+    OwnCriterion,
+
+    /// <summary>r = μ·c for every method (AP of the ranking of clips by r, whatever ranked the representative clips).</summary>
+    Representativeness,
+}
+
 /// <summary>
 /// The interpretability benchmark of a discovery run (the paper's Table 1): five methods on the same SAE and clips,
 /// plus the probe ceiling. In every fold of a <see cref="ClipRoleSplit"/> each method ranks only the discovery clips
@@ -52,10 +69,12 @@ public sealed class MethodComparisonOptions
 public static class MethodComparison
 {
     /// <summary>How each method scores a clip for a concept (printed with the table).</summary>
-    public const string Explanation =
+    public static string Explanation(MethodClipScore clipScore) =>
         "Methods: raw neurons = tap units as latents (μ, c from the activations, no SAE), r = μ·c; " +
         "random clips = SAE latents with seeded random representative clips (naming and monosemanticity), detection by r = μ·c; " +
-        "mean activation only = rank and detect by μ; coverage only = rank and detect by c; AR&D = rank and detect by μ·c; " +
+        (clipScore == MethodClipScore.Representativeness
+            ? "mean activation only = rank by μ; coverage only = rank by c; AR&D = rank by μ·c; every SAE method detects by r = μ·c; "
+            : "mean activation only = rank and detect by μ; coverage only = rank and detect by c; AR&D = rank and detect by μ·c; ") +
         "probe (full layer) = " + ProbeReference.Description + ". " +
         "MS = mean monosemanticity of the concepts; P/R/F1 macro over concepts mapped to a label with positives; mAP = mean average precision; " +
         "mAP/probe = a method's mAP as a share of the probe's.";
@@ -123,7 +142,8 @@ public static class MethodComparison
             foreach (var method in Enum.GetValues<BenchmarkMethod>().Where(m => m != BenchmarkMethod.Probe))
             {
                 progress?.Report(method);
-                var dictionary = Discover(method, store, discovery, corpus, manifest, groupPattern, mergeByName);
+                var clipScore = ClipScoreOf(method, options.ClipScore);
+                var dictionary = Discover(method, clipScore, store, discovery, corpus, manifest, groupPattern, mergeByName);
                 bool raw = method == BenchmarkMethod.RawNeurons;
                 var means = raw ? store.RawMeanActivation : store.MeanActivation;
                 var coverages = raw ? store.RawCoverage : store.Coverage;
@@ -136,7 +156,7 @@ public static class MethodComparison
 
                 for (int j = 0; j < scoredRows.Length; j++)
                 {
-                    dictionary.Score(Criterion(method), means[scoredRows[j]], coverages[scoredRows[j]], rowScores);
+                    dictionary.Score(clipScore, means[scoredRows[j]], coverages[scoredRows[j]], rowScores);
                     for (var c = 0; c < columns.Length; c++)
                     {
                         columns[c][j] = rowScores[c];
@@ -175,6 +195,7 @@ public static class MethodComparison
             Diagnostics = diagnostics,
             Stability = stability,
             MergeByName = mergeByName,
+            ClipScore = options.ClipScore,
         };
     }
 
@@ -200,9 +221,18 @@ public static class MethodComparison
         _ => RankingCriterion.MeanTimesCoverage,
     };
 
-    /// <summary>Rank, score, name and select the concepts of <paramref name="method"/> from the discovery rows only.</summary>
+    /// <summary>The clip score a method detects concepts by: μ·c, or its own criterion (random clips: μ·c either way).</summary>
+    private static RankingCriterion ClipScoreOf(BenchmarkMethod method, MethodClipScore clipScore) =>
+        clipScore == MethodClipScore.Representativeness || method == BenchmarkMethod.RandomRepresentatives
+            ? RankingCriterion.MeanTimesCoverage
+            : Criterion(method);
+
+    /// <summary>
+    /// Rank, score, name and select the concepts of <paramref name="method"/> from the discovery rows only; the
+    /// detection score (and the merge by name) ranks clips by <paramref name="clipScore"/>.
+    /// </summary>
     private static ConceptDictionary Discover(
-        BenchmarkMethod method, ClipStatisticsStore store, int[] discovery, CaptionCorpus? corpus, DiscoveryManifest manifest, string? groupPattern, bool mergeByName)
+        BenchmarkMethod method, RankingCriterion clipScore, ClipStatisticsStore store, int[] discovery, CaptionCorpus? corpus, DiscoveryManifest manifest, string? groupPattern, bool mergeByName)
     {
         bool raw = method == BenchmarkMethod.RawNeurons;
         var means = raw ? store.RawMeanActivation : store.MeanActivation;
@@ -247,7 +277,7 @@ public static class MethodComparison
         }
 
         var detection = new ConceptDetectionOptions { GroupPattern = groupPattern, MinimumDetectionScore = manifest.MinimumDetectionScore, MergeByName = mergeByName };
-        var scorer = new ConceptDetectionScorer(dictionary, corpus, detection, criterion == RankingCriterion.Random ? RankingCriterion.MeanTimesCoverage : criterion);
+        var scorer = new ConceptDetectionScorer(dictionary, corpus, detection, clipScore);
         foreach (var row in discovery)
         {
             scorer.Add(store.ClipIds[row], means[row], coverages[row]);

@@ -70,6 +70,9 @@ public sealed class MethodComparisonResult
     /// <summary>Whether each method's concepts of one name were merged into concepts of several latents (on the discovery clips).</summary>
     public bool MergeByName { get; init; }
 
+    /// <summary>What the SAE methods ranked clips by when they detected concepts.</summary>
+    public MethodClipScore ClipScore { get; init; }
+
     /// <summary>Which clips each step saw, in a few sentences.</summary>
     public string Protocol
     {
@@ -84,7 +87,11 @@ public sealed class MethodComparisonResult
                 + "concept selection (detection score"
                 + (MergeByName ? ", and the merge of each method's concepts of one name into one concept of several latents where that detects the name better" : "")
                 + ") see only the discovery clips and their texts, thresholds are chosen on the calibration clips, "
-                + "and every figure is computed on the evaluation clips. The probe is trained on the labelled discovery clips. Clips per fold: " + counts + ".";
+                + "and every figure is computed on the evaluation clips. The probe is trained on the labelled discovery clips. "
+                + (ClipScore == MethodClipScore.Representativeness
+                    ? "Every SAE method detects its concepts by r = μ·c; the methods differ in how they rank clips to retrieve, name and select concepts. "
+                    : "Each SAE method detects its concepts by its own ranking criterion. ")
+                + "Clips per fold: " + counts + ".";
         }
     }
 
@@ -102,7 +109,7 @@ public sealed class MethodComparisonResult
             text.Append($"| {row.Result.MethodName} | {row.Result.ConceptCount} | {row.Result.MappedConceptCount} | {row.Result.EvaluatedConceptCount} |\n");
         }
 
-        text.Append('\n').Append(MethodComparison.Explanation).Append('\n');
+        text.Append('\n').Append(MethodComparison.Explanation(ClipScore)).Append('\n');
         if (Diagnostics is not null)
         {
             text.Append("\n## Why concepts fail: diagnostics\n\n").Append(Diagnostics.ToTable(markdown: true)).Append('\n');
@@ -127,6 +134,7 @@ public sealed class MethodComparisonResult
             labelledClips = LabelledClipCount,
             groupPattern = GroupPattern,
             mergeByName = MergeByName,
+            clipScore = ClipScore.ToString(),
             protocol = Protocol,
             methods = Rows.Select(r => new
             {

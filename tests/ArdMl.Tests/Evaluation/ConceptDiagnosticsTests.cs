@@ -112,8 +112,42 @@ public sealed class ConceptDiagnosticsTests : IDisposable
         reports.Should().Contain(r => r.Stage == DiscoveryStage.TrainSparseAutoencoder && r.Detail == "seed 2");
     }
 
+    [Fact]
+    public void The_clip_score_option_changes_only_what_the_baselines_detect_by()
+    {
+        // Decoys: every "quiet" clip fires the "other" latent weakly but loudly (μ 4, c 0.3), so r = μ·c ranks them above
+        // the real "other" clips (μ·c ≈ 1) while coverage ranks the real ones first.
+        var (run, labels) = WritePlantedRun((label, mean, coverage) =>
+        {
+            if (label == "quiet")
+            {
+                mean[5] = 4f;
+                coverage[5] = 0.3f;
+            }
+        });
+        MethodComparisonResult Evaluate(MethodClipScore clipScore) =>
+            MethodComparison.Run(run, labels, new MethodComparisonOptions { ClipScore = clipScore, Diagnostics = null, IncludeProbe = false });
+        double Map(MethodComparisonResult result, BenchmarkMethod method) => result.Rows.Single(r => r.Method == method).Result.MeanAveragePrecision;
+
+        var own = Evaluate(MethodClipScore.OwnCriterion);
+        var shared = Evaluate(MethodClipScore.Representativeness);
+
+        Map(own, BenchmarkMethod.CoverageOnly).Should().BeGreaterThan(Map(shared, BenchmarkMethod.CoverageOnly) + 0.05, "coverage-only detecting by c is not misled by the decoys");
+        foreach (var method in new[] { BenchmarkMethod.Ard, BenchmarkMethod.RawNeurons, BenchmarkMethod.RandomRepresentatives })
+        {
+            Map(shared, method).Should().Be(Map(own, method), $"{method} detects by μ·c under both");
+        }
+
+        shared.ClipScore.Should().Be(MethodClipScore.Representativeness);
+        using var json = JsonDocument.Parse(shared.ToJson());
+        json.RootElement.GetProperty("clipScore").GetString().Should().Be("Representativeness");
+        shared.Protocol.Should().Contain("Every SAE method detects its concepts by r = μ·c");
+        own.Protocol.Should().Contain("Each SAE method detects its concepts by its own ranking criterion");
+    }
+
     /// <summary>A run folder (run.json, clip-statistics.idv) and labels CSV with the planted truth of the class summary.</summary>
-    private (string Run, string Labels) WritePlantedRun()
+    /// <param name="alter">Changes a clip's μ and c after the planted values are set (label, μ, c); null leaves them.</param>
+    private (string Run, string Labels) WritePlantedRun(Action<string, float[], float[]>? alter = null)
     {
         var run = Path.Combine(_folder, "planted-run");
         Directory.CreateDirectory(run);
@@ -157,6 +191,7 @@ public sealed class ConceptDiagnosticsTests : IDisposable
                     default: frame[7] += 1; break;
                 }
 
+                alter?.Invoke(label, mean, coverage);
                 store.Add(clip, mean, coverage, frame);
             }
         }
