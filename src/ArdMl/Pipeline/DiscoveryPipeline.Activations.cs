@@ -55,6 +55,7 @@ public static partial class DiscoveryPipeline
         return FitConceptStages(ml, features, shards.Schema, [], new ConceptStageSettings
         {
             RunDirectory = runDirectory,
+            Stage = options,
             ClipIdColumnName = ActivationShardDataView.ClipIdColumnName,
             Width = shards.Manifest.Width,
             ClipCount = used,
@@ -64,15 +65,7 @@ public static partial class DiscoveryPipeline
             Steps = options.Steps,
             BatchSize = options.BatchSize,
             Seed = options.Seed,
-            CaptionsPath = options.CaptionsPath,
-            LabelsPath = options.LabelsPath,
-            ClipsPerSet = options.ClipsPerSet,
-            MinimumMonosemanticity = options.MinimumMonosemanticity,
-            ConceptCount = options.ConceptCount,
             Variant = options.Variant,
-            GroupPattern = options.GroupPattern,
-            MinimumDetectionScore = options.MinimumDetectionScore,
-            MergeByName = options.MergeByName,
             ModelDescription = shards.Manifest.Model,
             Tap = shards.Manifest.Tap,
             ActivationsDirectory = folder,

@@ -80,21 +80,21 @@ public static partial class DiscoveryPipeline
     private static ConceptTransformer FitRankConcepts(
         MLContext ml, IDataView encoded, ConceptStageSettings settings, string? embeddingColumnName, IProgress<DiscoveryProgress>? progress)
     {
-        var namingFile = settings.LabelsPath ?? settings.CaptionsPath;
+        var namingFile = settings.Stage.LabelsPath ?? settings.Stage.CaptionsPath;
         progress?.Report(new(DiscoveryStage.RankConcepts, 0, 1, "ranking clips"));
         return ml.Transforms.Ard().RankConcepts(new RankConceptsOptions
         {
             ClipIdColumnName = settings.ClipIdColumnName,
             EmbeddingColumnName = embeddingColumnName,
             CaptionFilePath = namingFile is null ? null : Path.GetFullPath(namingFile),
-            CaptionKind = settings.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels,
-            ClipsPerSet = settings.ClipsPerSet,
+            CaptionKind = settings.Stage.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels,
+            ClipsPerSet = settings.Stage.ClipsPerSet,
             RandomSeed = settings.Seed,
-            MinimumMonosemanticity = settings.MinimumMonosemanticity,
-            ConceptCount = settings.ConceptCount,
-            GroupPattern = settings.GroupPattern,
-            MinimumDetectionScore = settings.MinimumDetectionScore,
-            MergeByName = settings.MergeByName,
+            MinimumMonosemanticity = settings.Stage.MinimumMonosemanticity,
+            ConceptCount = settings.Stage.ConceptCount,
+            GroupPattern = settings.Stage.GroupPattern,
+            MinimumDetectionScore = settings.Stage.MinimumDetectionScore,
+            MergeByName = settings.Stage.MergeByName,
             NamingProgress = progress is null ? null : new ForwardingProgress<ConceptNamingProgress>(p =>
                 progress.Report(new(DiscoveryStage.RankConcepts, p.Named, p.Total, p.LastName))),
         })
@@ -112,9 +112,9 @@ public static partial class DiscoveryPipeline
             Tap = settings.Tap,
             AudioDirectory = settings.AudioDirectory,
             ActivationsDirectory = settings.ActivationsDirectory,
-            CaptionsPath = settings.CaptionsPath is null ? null : Path.GetFullPath(settings.CaptionsPath),
-            LabelsPath = settings.LabelsPath is null ? null : Path.GetFullPath(settings.LabelsPath),
-            NamingSource = settings.LabelsPath is not null ? "labels" : settings.CaptionsPath is not null ? "captions" : "none",
+            CaptionsPath = settings.Stage.CaptionsPath is null ? null : Path.GetFullPath(settings.Stage.CaptionsPath),
+            LabelsPath = settings.Stage.LabelsPath is null ? null : Path.GetFullPath(settings.Stage.LabelsPath),
+            NamingSource = settings.Stage.LabelsPath is not null ? "labels" : settings.Stage.CaptionsPath is not null ? "captions" : "none",
             ActivationWidth = settings.Width,
             LatentCount = latents,
             K = Math.Min(settings.K, latents),
@@ -123,12 +123,12 @@ public static partial class DiscoveryPipeline
             BatchSize = batchSize,
             Seed = settings.Seed,
             MaxClips = settings.MaxClips,
-            ClipsPerSet = settings.ClipsPerSet,
-            MinimumMonosemanticity = settings.MinimumMonosemanticity,
-            ConceptCount = settings.ConceptCount,
-            GroupPattern = settings.GroupPattern,
-            MinimumDetectionScore = settings.MinimumDetectionScore,
-            MergeByName = settings.MergeByName,
+            ClipsPerSet = settings.Stage.ClipsPerSet,
+            MinimumMonosemanticity = settings.Stage.MinimumMonosemanticity,
+            ConceptCount = settings.Stage.ConceptCount,
+            GroupPattern = settings.Stage.GroupPattern,
+            MinimumDetectionScore = settings.Stage.MinimumDetectionScore,
+            MergeByName = settings.Stage.MergeByName,
             ClipsFound = settings.ClipsFound,
             ClipsUsed = settings.ClipCount,
             FrameCount = settings.FrameCount,
@@ -179,6 +179,9 @@ public static partial class DiscoveryPipeline
     {
         public required string RunDirectory { get; init; }
 
+        /// <summary>The naming and selection options of the entry point (outputs, texts, sets, detection, merge).</summary>
+        public required ConceptStageOptions Stage { get; init; }
+
         public required string ClipIdColumnName { get; init; }
 
         public required int Width { get; init; }
@@ -193,27 +196,11 @@ public static partial class DiscoveryPipeline
 
         public SaeVariant Variant { get; init; }
 
-        public string? GroupPattern { get; init; }
-
-        public double? MinimumDetectionScore { get; init; }
-
-        public bool MergeByName { get; init; }
-
         public required int Steps { get; init; }
 
         public required int BatchSize { get; init; }
 
         public required ulong Seed { get; init; }
-
-        public string? CaptionsPath { get; init; }
-
-        public string? LabelsPath { get; init; }
-
-        public required int ClipsPerSet { get; init; }
-
-        public double? MinimumMonosemanticity { get; init; }
-
-        public int? ConceptCount { get; init; }
 
         public required string ModelDescription { get; init; }
 

@@ -140,6 +140,7 @@ public static partial class DiscoveryPipeline
         var settings = new ConceptStageSettings
         {
             RunDirectory = runDirectory,
+            Stage = options,
             ClipIdColumnName = nameof(ClipStatisticsStore.Row.Clip),
             Width = width,
             ClipCount = parts.ClipCount,
@@ -150,14 +151,6 @@ public static partial class DiscoveryPipeline
             Steps = (int)sae.Metrics.Steps,
             BatchSize = Math.Max(1, sae.Metrics.BatchSize),
             Seed = seed,
-            CaptionsPath = options.CaptionsPath,
-            LabelsPath = options.LabelsPath,
-            ClipsPerSet = options.ClipsPerSet,
-            MinimumMonosemanticity = options.MinimumMonosemanticity,
-            ConceptCount = options.ConceptCount,
-            GroupPattern = options.GroupPattern,
-            MinimumDetectionScore = options.MinimumDetectionScore,
-            MergeByName = options.MergeByName,
             ModelDescription = first.Model,
             Tap = first.Tap,
             ActivationsDirectory = parts.CommonActivationsDirectory,

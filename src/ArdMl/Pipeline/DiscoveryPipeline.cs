@@ -111,6 +111,7 @@ public static partial class DiscoveryPipeline
         return FitConceptStages(ml, features, input.Schema, featurizer, new ConceptStageSettings
         {
             RunDirectory = runDirectory,
+            Stage = options,
             ClipIdColumnName = ClipColumn,
             Width = extractor.Width,
             ClipCount = used,
@@ -120,14 +121,6 @@ public static partial class DiscoveryPipeline
             Steps = options.Steps,
             BatchSize = options.BatchSize,
             Seed = options.Seed,
-            CaptionsPath = options.CaptionsPath,
-            LabelsPath = options.LabelsPath,
-            ClipsPerSet = options.ClipsPerSet,
-            MinimumMonosemanticity = options.MinimumMonosemanticity,
-            ConceptCount = options.ConceptCount,
-            GroupPattern = options.GroupPattern,
-            MinimumDetectionScore = options.MinimumDetectionScore,
-            MergeByName = options.MergeByName,
             Variant = options.Variant,
             ModelDescription = Path.GetFullPath(options.ModelDescriptionPath),
             Tap = extractor.Tap,
