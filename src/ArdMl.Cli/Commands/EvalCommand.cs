@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ArdMl.Concepts;
 using ArdMl.Evaluation;
 using ArdMl.Pipeline;
 
@@ -39,21 +40,27 @@ internal static class EvalCommand
                 + "μ·c for AR&D and random clips) or representativeness (r = μ·c for every method, which then differ only in how they retrieve, name and select concepts).",
             DefaultValueFactory = _ => MethodClipScore.OwnCriterion,
         };
+        var meanMode = new Option<ClipMeanMode>("--mean-mode")
+        {
+            Description = "What μ averages over in every method: allframes (the default, as the run computed it; μ·c = ā·c² with ā the mean over active frames) "
+                + "or activeframes (μ = ā, so μ·c = ā·c, the other reading of the paper's formula). The probe and the diagnostics keep all frames.",
+            DefaultValueFactory = _ => ClipMeanMode.AllFrames,
+        };
         var noDiagnostics = new Option<bool>("--no-diagnostics") { Description = "Skip the diagnostics (sparse probing, erasure, group concentration)." };
         var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer; then diagnostics of why concepts fail.")
         {
-            run, labels, groupBy, stabilitySeeds, mergeByName, clipScore, noDiagnostics,
+            run, labels, groupBy, stabilitySeeds, mergeByName, clipScore, meanMode, noDiagnostics,
         };
         command.SetAction(parse => Run(
             parse.GetValue(run)!.FullName, parse.GetValue(labels)!.FullName, parse.GetValue(groupBy), parse.GetValue(stabilitySeeds), !parse.GetValue(noDiagnostics),
-            parse.GetValue(mergeByName), parse.GetValue(clipScore)) is null ? 1 : 0);
+            parse.GetValue(mergeByName), parse.GetValue(clipScore), parse.GetValue(meanMode)) is null ? 1 : 0);
         return command;
     }
 
     /// <summary>Runs the comparison, prints the table and writes eval.md / eval.json; null (message on stderr) on failure.</summary>
     public static MethodComparisonResult? Run(
         string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true, bool? mergeByName = null,
-        MethodClipScore clipScore = MethodClipScore.OwnCriterion)
+        MethodClipScore clipScore = MethodClipScore.OwnCriterion, ClipMeanMode meanMode = ClipMeanMode.AllFrames)
     {
         MethodComparisonResult result;
         try
@@ -67,6 +74,7 @@ internal static class EvalCommand
                     GroupPattern = groupPattern,
                     MergeByName = mergeByName,
                     ClipScore = clipScore,
+                    MeanMode = meanMode,
                     Diagnostics = diagnostics ? new ConceptDiagnosticsOptions() : null,
                     DiagnosticsProgress = new ImmediateProgress<ConceptDiagnosticsProgress>(p =>
                         Console.Error.WriteLine($"  diagnostics {p.Done + 1}/{p.Total}: fold {p.Fold}, label {p.Label}")),

@@ -31,6 +31,13 @@ public sealed class MethodComparisonOptions
     /// </summary>
     public MethodClipScore ClipScore { get; init; } = MethodClipScore.OwnCriterion;
 
+    /// <summary>
+    /// What μ averages over in every method (SAE latents and raw units alike): all frames of a clip (default, as the run
+    /// computed it: μ = Σ x / frames, so μ·c = ā·c² with ā the mean over active frames) or the active frames only
+    /// (μ = ā = μ_all / c, so μ·c = ā·c). The probe and the diagnostics keep the run's all-frames statistics.
+    /// </summary>
+    public ClipMeanMode MeanMode { get; init; } = ClipMeanMode.AllFrames;
+
     /// <summary>Whether the probe ceiling row is computed. Default true.</summary>
     public bool IncludeProbe { get; init; } = true;
 
@@ -97,6 +104,8 @@ public static class MethodComparison
         var manifest = DiscoveryManifest.Load(runDirectory);
         var ml = new MLContext(seed: 0);
         var store = ClipStatisticsStore.Load(ml, Path.Combine(runDirectory, manifest.StatisticsFile));
+        var saeMeans = MeansOf(store.MeanActivation, store.Coverage, options.MeanMode);
+        var rawMeans = MeansOf(store.RawMeanActivation, store.RawCoverage, options.MeanMode);
         var allLabels = ClipLabelSet.ReadCsv(labelsPath);
         var labels = new ClipLabelSet(store.ClipIds.Where(allLabels.Contains)
             .Select(c => new KeyValuePair<string, IEnumerable<string>>(c, allLabels.LabelsOf(c))));
@@ -143,9 +152,9 @@ public static class MethodComparison
             {
                 progress?.Report(method);
                 var clipScore = ClipScoreOf(method, options.ClipScore);
-                var dictionary = Discover(method, clipScore, store, discovery, corpus, manifest, groupPattern, mergeByName);
+                var dictionary = Discover(method, clipScore, store, method == BenchmarkMethod.RawNeurons ? rawMeans : saeMeans, discovery, corpus, manifest, groupPattern, mergeByName);
                 bool raw = method == BenchmarkMethod.RawNeurons;
-                var means = raw ? store.RawMeanActivation : store.MeanActivation;
+                var means = raw ? rawMeans : saeMeans;
                 var coverages = raw ? store.RawCoverage : store.Coverage;
                 var columns = new float[dictionary.Concepts.Count][];
                 var rowScores = new float[dictionary.Concepts.Count];
@@ -196,6 +205,7 @@ public static class MethodComparison
             Stability = stability,
             MergeByName = mergeByName,
             ClipScore = options.ClipScore,
+            MeanMode = options.MeanMode,
         };
     }
 
@@ -221,6 +231,28 @@ public static class MethodComparison
         _ => RankingCriterion.MeanTimesCoverage,
     };
 
+    /// <summary>Each clip's μ as <paramref name="mode"/> averages it: the run's all-frames μ, or μ / c over the active frames.</summary>
+    private static IReadOnlyList<float[]> MeansOf(List<float[]> allFrames, List<float[]> coverage, ClipMeanMode mode)
+    {
+        if (mode == ClipMeanMode.AllFrames)
+        {
+            return allFrames;
+        }
+
+        var active = new float[allFrames.Count][];
+        for (var row = 0; row < active.Length; row++)
+        {
+            var (mean, share) = (allFrames[row], coverage[row]);
+            var values = active[row] = new float[mean.Length];
+            for (var j = 0; j < values.Length; j++)
+            {
+                values[j] = share[j] > 0 ? mean[j] / share[j] : 0f;
+            }
+        }
+
+        return active;
+    }
+
     /// <summary>The clip score a method detects concepts by: μ·c, or its own criterion (random clips: μ·c either way).</summary>
     private static RankingCriterion ClipScoreOf(BenchmarkMethod method, MethodClipScore clipScore) =>
         clipScore == MethodClipScore.Representativeness || method == BenchmarkMethod.RandomRepresentatives
@@ -232,10 +264,10 @@ public static class MethodComparison
     /// detection score (and the merge by name) ranks clips by <paramref name="clipScore"/>.
     /// </summary>
     private static ConceptDictionary Discover(
-        BenchmarkMethod method, RankingCriterion clipScore, ClipStatisticsStore store, int[] discovery, CaptionCorpus? corpus, DiscoveryManifest manifest, string? groupPattern, bool mergeByName)
+        BenchmarkMethod method, RankingCriterion clipScore, ClipStatisticsStore store, IReadOnlyList<float[]> means, int[] discovery, CaptionCorpus? corpus,
+        DiscoveryManifest manifest, string? groupPattern, bool mergeByName)
     {
         bool raw = method == BenchmarkMethod.RawNeurons;
-        var means = raw ? store.RawMeanActivation : store.MeanActivation;
         var coverages = raw ? store.RawCoverage : store.Coverage;
         var criterion = Criterion(method);
         var ranker = new ConceptRanker(raw ? store.Width : store.LatentCount, new ConceptRankerOptions

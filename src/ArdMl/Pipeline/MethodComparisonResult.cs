@@ -70,6 +70,9 @@ public sealed class MethodComparisonResult
     /// <summary>Whether each method's concepts of one name were merged into concepts of several latents (on the discovery clips).</summary>
     public bool MergeByName { get; init; }
 
+    /// <summary>What μ averaged over in every method.</summary>
+    public ClipMeanMode MeanMode { get; init; }
+
     /// <summary>What the SAE methods ranked clips by when they detected concepts.</summary>
     public MethodClipScore ClipScore { get; init; }
 
@@ -91,6 +94,7 @@ public sealed class MethodComparisonResult
                 + (ClipScore == MethodClipScore.Representativeness
                     ? "Every SAE method detects its concepts by r = μ·c; the methods differ in how they rank clips to retrieve, name and select concepts. "
                     : "Each SAE method detects its concepts by its own ranking criterion. ")
+                + (MeanMode == ClipMeanMode.ActiveFrames ? "μ is averaged over the frames where a unit fires (μ·c = ā·c). " : "")
                 + "Clips per fold: " + counts + ".";
         }
     }
@@ -135,6 +139,7 @@ public sealed class MethodComparisonResult
             groupPattern = GroupPattern,
             mergeByName = MergeByName,
             clipScore = ClipScore.ToString(),
+            meanMode = MeanMode.ToString(),
             protocol = Protocol,
             methods = Rows.Select(r => new
             {

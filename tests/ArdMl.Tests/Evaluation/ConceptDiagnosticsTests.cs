@@ -145,6 +145,34 @@ public sealed class ConceptDiagnosticsTests : IDisposable
         own.Protocol.Should().Contain("Each SAE method detects its concepts by its own ranking criterion");
     }
 
+    [Fact]
+    public void With_mu_over_active_frames_ard_is_the_all_frames_mean_only_row()
+    {
+        // μ_all = ā·c, so AR&D's μ·c with μ over active frames (ā·c) ranks, names, detects and scores exactly as
+        // mean-only with the run's all-frames μ.
+        var (run, labels) = WritePlantedRun((label, mean, coverage) =>
+        {
+            if (label == "quiet")
+            {
+                mean[5] = 4f;
+                coverage[5] = 0.3f;
+            }
+        });
+        MethodComparisonResult Evaluate(ClipMeanMode mode) =>
+            MethodComparison.Run(run, labels, new MethodComparisonOptions { MeanMode = mode, Diagnostics = null, IncludeProbe = false });
+        InterpretabilityBenchmarkResult Row(MethodComparisonResult result, BenchmarkMethod method) => result.Rows.Single(r => r.Method == method).Result;
+
+        var all = Evaluate(ClipMeanMode.AllFrames);
+        var active = Evaluate(ClipMeanMode.ActiveFrames);
+
+        Row(active, BenchmarkMethod.Ard).MeanAveragePrecision.Should().BeApproximately(Row(all, BenchmarkMethod.MeanActivationOnly).MeanAveragePrecision, 1e-9);
+        Row(active, BenchmarkMethod.Ard).Macro.F1.Should().BeApproximately(Row(all, BenchmarkMethod.MeanActivationOnly).Macro.F1, 1e-9);
+        Row(active, BenchmarkMethod.Ard).ConceptCount.Should().Be(Row(all, BenchmarkMethod.MeanActivationOnly).ConceptCount);
+        Row(active, BenchmarkMethod.CoverageOnly).MeanAveragePrecision.Should().Be(Row(all, BenchmarkMethod.CoverageOnly).MeanAveragePrecision, "c does not depend on μ");
+        active.MeanMode.Should().Be(ClipMeanMode.ActiveFrames);
+        active.Protocol.Should().Contain("μ is averaged over the frames where a unit fires");
+    }
+
     /// <summary>A run folder (run.json, clip-statistics.idv) and labels CSV with the planted truth of the class summary.</summary>
     /// <param name="alter">Changes a clip's μ and c after the planted values are set (label, μ, c); null leaves them.</param>
     private (string Run, string Labels) WritePlantedRun(Action<string, float[], float[]>? alter = null)
