@@ -27,6 +27,12 @@ internal static class DiscoverCommand
             DefaultValueFactory = _ => "topk",
         };
         variant.AcceptOnlyFromAmong(Enum.GetValues<SaeVariant>().Select(SaeLensFormat.VariantName).ToArray());
+        var meanMode = new Option<ClipMeanMode>("--mean-mode")
+        {
+            Description = "What a clip's μ averages over: allframes (the default, zeros included: r = μ·c = ā·c², ā the mean over the frames where the latent fires) "
+                + "or activeframes (r = ā·c). Recorded in run.json.",
+            DefaultValueFactory = _ => ClipMeanMode.AllFrames,
+        };
         var command = new Command(
             "discover",
             "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline, from --audio and a model, or from --activations shards. Defaults suit small corpora " +
@@ -39,16 +45,18 @@ internal static class DiscoverCommand
         command.Add(k);
         command.Add(steps);
         command.Add(variant);
+        command.Add(meanMode);
         command.SetAction(parse =>
         {
             SaeLensFormat.TryParseVariant(parse.GetValue(variant)!, out var saeVariant);
-            if (common.ReadActivations(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant, out var fromShards, out var error))
+            var mean = parse.GetValue(meanMode) == ClipMeanMode.ActiveFrames ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames;
+            if (common.ReadActivations(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant, out var fromShards, out var error, mean))
             {
                 return error is null ? (Run(fromShards!) is null ? 1 : 0) : Fail(error);
             }
 
             return error is not null ? Fail(error)
-                : Run(common.Read(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant)) is null ? 1 : 0;
+                : Run(common.Read(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant, mean)) is null ? 1 : 0;
         });
         return command;
     }

@@ -81,7 +81,8 @@ internal sealed class DiscoveryCommandOptions
     /// <paramref name="error"/> names a wrong combination of --audio, --activations, --model-description, --tap and --max-clips.
     /// </summary>
     public bool ReadActivations(
-        ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant, out ActivationDiscoveryOptions? options, out string? error)
+        ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant, out ActivationDiscoveryOptions? options, out string? error,
+        LatentMeanMode meanMode = LatentMeanMode.AllFrames)
     {
         options = null;
         error = null;
@@ -120,6 +121,7 @@ internal sealed class DiscoveryCommandOptions
             K = k,
             Steps = steps,
             Variant = variant,
+            MeanMode = meanMode,
             BatchSize = parse.GetValue(_batch),
             Seed = parse.GetValue(_seed),
             MinimumMonosemanticity = parse.GetValue(_minMs),
@@ -131,7 +133,7 @@ internal sealed class DiscoveryCommandOptions
     }
 
     /// <summary>The discovery options of a parsed command line, with the setting-specific values given.</summary>
-    public DiscoveryOptions Read(ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant = SaeVariant.TopK) => new()
+    public DiscoveryOptions Read(ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant = SaeVariant.TopK, LatentMeanMode meanMode = LatentMeanMode.AllFrames) => new()
     {
         ModelDescriptionPath = parse.GetValue(_description)!.FullName,
         Tap = tap,
@@ -143,6 +145,7 @@ internal sealed class DiscoveryCommandOptions
         K = k,
         Steps = steps,
         Variant = variant,
+        MeanMode = meanMode,
         BatchSize = parse.GetValue(_batch),
         Seed = parse.GetValue(_seed),
         MaxClips = parse.GetValue(_maxClips),

@@ -40,11 +40,10 @@ internal static class EvalCommand
                 + "μ·c for AR&D and random clips) or representativeness (r = μ·c for every method, which then differ only in how they retrieve, name and select concepts).",
             DefaultValueFactory = _ => MethodClipScore.OwnCriterion,
         };
-        var meanMode = new Option<ClipMeanMode>("--mean-mode")
+        var meanMode = new Option<ClipMeanMode?>("--mean-mode")
         {
-            Description = "What μ averages over in every method: allframes (the default, as the run computed it; μ·c = ā·c² with ā the mean over active frames) "
-                + "or activeframes (μ = ā, so μ·c = ā·c, the other reading of the paper's formula). The probe and the diagnostics keep all frames.",
-            DefaultValueFactory = _ => ClipMeanMode.AllFrames,
+            Description = "What μ averages over in every method: allframes (μ·c = ā·c² with ā the mean over active frames) or activeframes (μ = ā, so μ·c = ā·c, "
+                + "the other reading of the paper's formula). Default: as the run was discovered. The probe and the diagnostics keep the run's statistics.",
         };
         var noDiagnostics = new Option<bool>("--no-diagnostics") { Description = "Skip the diagnostics (sparse probing, erasure, group concentration)." };
         var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer; then diagnostics of why concepts fail.")
@@ -60,7 +59,7 @@ internal static class EvalCommand
     /// <summary>Runs the comparison, prints the table and writes eval.md / eval.json; null (message on stderr) on failure.</summary>
     public static MethodComparisonResult? Run(
         string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true, bool? mergeByName = null,
-        MethodClipScore clipScore = MethodClipScore.OwnCriterion, ClipMeanMode meanMode = ClipMeanMode.AllFrames)
+        MethodClipScore clipScore = MethodClipScore.OwnCriterion, ClipMeanMode? meanMode = null)
     {
         MethodComparisonResult result;
         try

@@ -34,9 +34,29 @@ internal static class SweepCommand
             Description = "SAE sparsity rules to try, comma-separated: topk, batchtopk, matryoshka-batchtopk.",
             DefaultValueFactory = _ => "topk",
         };
+        var meanModes = new Option<ClipMeanMode[]>("--mean-mode")
+        {
+            Description = "What μ averages over, to try, comma-separated or repeated: allframes (default), activeframes (as in ard discover).",
+            CustomParser = result =>
+            {
+                var values = new List<ClipMeanMode>();
+                foreach (var part in result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                {
+                    if (!Enum.TryParse<ClipMeanMode>(part, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(part, out _))
+                    {
+                        result.AddError($"--mean-mode: '{part}' is not allframes or activeframes.");
+                        return [];
+                    }
+
+                    values.Add(mode);
+                }
+
+                return [.. values];
+            },
+        };
         var command = new Command(
             "sweep",
-            "Run discover for every combination of --tap, --latents, --k, --steps and --variant and keep the run whose concept names hold best on the " +
+            "Run discover for every combination of --tap, --latents, --k, --steps, --variant and --mean-mode and keep the run whose concept names hold best on the " +
             "discovery clips (mean over all names found of the best detection score); the chosen run is copied to --out, every run is in --out/sweep.");
         common.AddTo(command);
         command.Add(taps);
@@ -44,6 +64,7 @@ internal static class SweepCommand
         command.Add(k);
         command.Add(steps);
         command.Add(variants);
+        command.Add(meanModes);
         command.SetAction(parse =>
         {
             List<DiscoverySweepSetting> settings;
@@ -52,8 +73,11 @@ internal static class SweepCommand
                 var tapList = parse.GetValue(taps) is { Length: > 0 } given ? given.Select(t => (string?)t).ToList() : [null];
                 var latentList = parse.GetValue(latents) is { Length: > 0 } m ? m.Select(v => (int?)v).ToList() : [null];
                 var variantList = Variants(parse.GetValue(variants)!);
+                var meanList = parse.GetValue(meanModes) is { Length: > 0 } modes
+                    ? [.. modes.Distinct().Select(m => m == ClipMeanMode.ActiveFrames ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames)]
+                    : new List<LatentMeanMode> { LatentMeanMode.AllFrames };
                 settings = [.. from t in tapList from mm in latentList from kk in parse.GetValue(k)! from ss in parse.GetValue(steps)!
-                    from v in variantList select new DiscoverySweepSetting(t, mm, kk, ss, v)];
+                    from v in variantList from mean in meanList select new DiscoverySweepSetting(t, mm, kk, ss, v, mean)];
             }
             catch (FormatException e)
             {

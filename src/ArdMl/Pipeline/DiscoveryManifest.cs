@@ -74,6 +74,9 @@ public sealed class DiscoveryManifest
     /// <summary>The SAE variant's name ("topk", "batchtopk", "matryoshka-batchtopk").</summary>
     public string Variant { get; init; } = "topk";
 
+    /// <summary>What the clips' μ averages over (all frames unless the run chose the active ones).</summary>
+    public Sae.LatentMeanMode MeanMode { get; init; } = Sae.LatentMeanMode.AllFrames;
+
     /// <summary>SAE training steps.</summary>
     public int Steps { get; init; }
 

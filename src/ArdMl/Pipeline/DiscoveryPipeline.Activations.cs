@@ -66,6 +66,7 @@ public static partial class DiscoveryPipeline
             BatchSize = options.BatchSize,
             Seed = options.Seed,
             Variant = options.Variant,
+            MeanMode = options.MeanMode,
             ModelDescription = shards.Manifest.Model,
             Tap = shards.Manifest.Tap,
             ActivationsDirectory = folder,

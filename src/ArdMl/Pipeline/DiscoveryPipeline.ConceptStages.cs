@@ -31,6 +31,7 @@ public static partial class DiscoveryPipeline
         var batchSize = (int)Math.Clamp(settings.FrameCount, 1, settings.BatchSize); // a batch larger than the corpus only repeats frames
         var sae = ml.Transforms.Ard().TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
         {
+            MeanMode = settings.MeanMode,
             Trainer = new SparseAutoencoderTrainerOptions
             {
                 LatentCount = latents,
@@ -119,6 +120,7 @@ public static partial class DiscoveryPipeline
             LatentCount = latents,
             K = Math.Min(settings.K, latents),
             Variant = SaeLensFormat.VariantName(settings.Variant),
+            MeanMode = settings.MeanMode,
             Steps = settings.Steps,
             BatchSize = batchSize,
             Seed = settings.Seed,
@@ -195,6 +197,8 @@ public static partial class DiscoveryPipeline
         public required int K { get; init; }
 
         public SaeVariant Variant { get; init; }
+
+        public LatentMeanMode MeanMode { get; init; }
 
         public required int Steps { get; init; }
 

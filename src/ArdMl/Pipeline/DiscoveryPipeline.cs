@@ -122,6 +122,7 @@ public static partial class DiscoveryPipeline
             BatchSize = options.BatchSize,
             Seed = options.Seed,
             Variant = options.Variant,
+            MeanMode = options.MeanMode,
             ModelDescription = Path.GetFullPath(options.ModelDescriptionPath),
             Tap = extractor.Tap,
             AudioDirectory = audio,

@@ -11,11 +11,12 @@ namespace ArdMl.Pipeline;
 /// <param name="K">Active latents per frame.</param>
 /// <param name="Steps">SAE training steps.</param>
 /// <param name="Variant">The SAE's sparsity rule.</param>
-public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps, SaeVariant Variant = SaeVariant.TopK)
+/// <param name="MeanMode">What the clips' μ averages over.</param>
+public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps, SaeVariant Variant = SaeVariant.TopK, LatentMeanMode MeanMode = LatentMeanMode.AllFrames)
 {
     /// <summary>A folder-safe label of the setting.</summary>
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}{(Variant == SaeVariant.TopK ? "" : "-" + SaeLensFormat.VariantName(Variant))}");
+        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}{(Variant == SaeVariant.TopK ? "" : "-" + SaeLensFormat.VariantName(Variant))}{(MeanMode == LatentMeanMode.ActiveFrames ? "-active" : "")}");
 }
 
 /// <summary>One row of a sweep's outcome.</summary>
@@ -89,6 +90,7 @@ public static class DiscoverySweep
                     K = setting.K,
                     Steps = setting.Steps,
                     Variant = setting.Variant,
+                    MeanMode = setting.MeanMode,
                     BatchSize = options.BatchSize,
                     Seed = options.Seed,
                     MaxClips = options.MaxClips,
@@ -165,6 +167,7 @@ public static class DiscoverySweep
                 k = r.Setting.K,
                 steps = r.Setting.Steps,
                 variant = SaeLensFormat.VariantName(r.Setting.Variant),
+                meanMode = r.Setting.MeanMode.ToString(),
                 run = r.RunDirectory,
                 r.Criterion,
                 r.Concepts,

@@ -32,11 +32,12 @@ public sealed class MethodComparisonOptions
     public MethodClipScore ClipScore { get; init; } = MethodClipScore.OwnCriterion;
 
     /// <summary>
-    /// What μ averages over in every method (SAE latents and raw units alike): all frames of a clip (default, as the run
-    /// computed it: μ = Σ x / frames, so μ·c = ā·c² with ā the mean over active frames) or the active frames only
-    /// (μ = ā = μ_all / c, so μ·c = ā·c). The probe and the diagnostics keep the run's all-frames statistics.
+    /// What μ averages over in every method (SAE latents and raw units alike): all frames of a clip (μ = Σ x / frames,
+    /// so μ·c = ā·c² with ā the mean over active frames) or the active frames only (μ = ā, so μ·c = ā·c), converted
+    /// from the run's statistics (μ_all = ā·c). Null (default): as the run was discovered (run.json's meanMode). The
+    /// probe and the diagnostics keep the run's statistics.
     /// </summary>
-    public ClipMeanMode MeanMode { get; init; } = ClipMeanMode.AllFrames;
+    public ClipMeanMode? MeanMode { get; init; }
 
     /// <summary>Whether the probe ceiling row is computed. Default true.</summary>
     public bool IncludeProbe { get; init; } = true;
@@ -104,8 +105,10 @@ public static class MethodComparison
         var manifest = DiscoveryManifest.Load(runDirectory);
         var ml = new MLContext(seed: 0);
         var store = ClipStatisticsStore.Load(ml, Path.Combine(runDirectory, manifest.StatisticsFile));
-        var saeMeans = MeansOf(store.MeanActivation, store.Coverage, options.MeanMode);
-        var rawMeans = MeansOf(store.RawMeanActivation, store.RawCoverage, options.MeanMode);
+        var runMeanMode = manifest.MeanMode == Sae.LatentMeanMode.ActiveFrames ? ClipMeanMode.ActiveFrames : ClipMeanMode.AllFrames;
+        var meanMode = options.MeanMode ?? runMeanMode;
+        var saeMeans = MeansOf(store.MeanActivation, store.Coverage, runMeanMode, meanMode);
+        var rawMeans = MeansOf(store.RawMeanActivation, store.RawCoverage, ClipMeanMode.AllFrames, meanMode); // raw units: always all frames in the store
         var allLabels = ClipLabelSet.ReadCsv(labelsPath);
         var labels = new ClipLabelSet(store.ClipIds.Where(allLabels.Contains)
             .Select(c => new KeyValuePair<string, IEnumerable<string>>(c, allLabels.LabelsOf(c))));
@@ -205,7 +208,7 @@ public static class MethodComparison
             Stability = stability,
             MergeByName = mergeByName,
             ClipScore = options.ClipScore,
-            MeanMode = options.MeanMode,
+            MeanMode = meanMode,
         };
     }
 
@@ -231,26 +234,31 @@ public static class MethodComparison
         _ => RankingCriterion.MeanTimesCoverage,
     };
 
-    /// <summary>Each clip's μ as <paramref name="mode"/> averages it: the run's all-frames μ, or μ / c over the active frames.</summary>
-    private static IReadOnlyList<float[]> MeansOf(List<float[]> allFrames, List<float[]> coverage, ClipMeanMode mode)
+    /// <summary>
+    /// Each clip's μ, stored as <paramref name="stored"/> averages it, as <paramref name="wanted"/> averages it:
+    /// μ_all = ā·c, so ā = μ_all / c (0 where the unit never fires) and μ_all = ā·c.
+    /// </summary>
+    private static IReadOnlyList<float[]> MeansOf(List<float[]> means, List<float[]> coverage, ClipMeanMode stored, ClipMeanMode wanted)
     {
-        if (mode == ClipMeanMode.AllFrames)
+        if (stored == wanted)
         {
-            return allFrames;
+            return means;
         }
 
-        var active = new float[allFrames.Count][];
-        for (var row = 0; row < active.Length; row++)
+        var converted = new float[means.Count][];
+        for (var row = 0; row < converted.Length; row++)
         {
-            var (mean, share) = (allFrames[row], coverage[row]);
-            var values = active[row] = new float[mean.Length];
+            var (mean, share) = (means[row], coverage[row]);
+            var values = converted[row] = new float[mean.Length];
             for (var j = 0; j < values.Length; j++)
             {
-                values[j] = share[j] > 0 ? mean[j] / share[j] : 0f;
+                values[j] = wanted == ClipMeanMode.ActiveFrames
+                    ? (share[j] > 0 ? mean[j] / share[j] : 0f)
+                    : mean[j] * share[j];
             }
         }
 
-        return active;
+        return converted;
     }
 
     /// <summary>The clip score a method detects concepts by: μ·c, or its own criterion (random clips: μ·c either way).</summary>

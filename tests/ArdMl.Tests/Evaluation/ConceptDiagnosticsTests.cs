@@ -3,6 +3,7 @@ using ArdMl.Concepts;
 using ArdMl.Evaluation;
 using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Pipeline;
+using ArdMl.Sae;
 using Microsoft.ML;
 
 namespace ArdMl.Tests.Evaluation;
@@ -171,6 +172,44 @@ public sealed class ConceptDiagnosticsTests : IDisposable
         Row(active, BenchmarkMethod.CoverageOnly).MeanAveragePrecision.Should().Be(Row(all, BenchmarkMethod.CoverageOnly).MeanAveragePrecision, "c does not depend on μ");
         active.MeanMode.Should().Be(ClipMeanMode.ActiveFrames);
         active.Protocol.Should().Contain("μ is averaged over the frames where a unit fires");
+    }
+
+    [Fact]
+    public void A_run_discovered_with_mu_over_active_frames_records_it_and_eval_converts_between_the_readings()
+    {
+        KnownAnswerGenerator.Write(_folder, new KnownAnswerOptions { Width = 16, ConceptCount = 24, ClipCount = 80 });
+        string Discover(string name, LatentMeanMode mode) => DiscoveryPipeline.DiscoverFromActivations(new ActivationDiscoveryOptions
+        {
+            ActivationsDirectory = Path.Combine(_folder, KnownAnswerCorpus.ActivationsFolder),
+            OutputDirectory = Path.Combine(_folder, name),
+            LabelsPath = Path.Combine(_folder, KnownAnswerCorpus.LabelsFile),
+            LatentCount = 32,
+            K = 4,
+            Steps = 200,
+            BatchSize = 256,
+            MeanMode = mode,
+        }).RunDirectory;
+        var all = Discover("all", LatentMeanMode.AllFrames);
+        var active = Discover("active", LatentMeanMode.ActiveFrames);
+        var labels = Path.Combine(_folder, KnownAnswerCorpus.LabelsFile);
+        MethodComparisonResult Evaluate(string run, ClipMeanMode? mode) =>
+            MethodComparison.Run(run, labels, new MethodComparisonOptions { MeanMode = mode, Diagnostics = null, IncludeProbe = false });
+        double Map(MethodComparisonResult result, BenchmarkMethod method) => result.Rows.Single(r => r.Method == method).Result.MeanAveragePrecision;
+
+        DiscoveryManifest.Load(active).MeanMode.Should().Be(LatentMeanMode.ActiveFrames);
+        DiscoveryManifest.Load(all).MeanMode.Should().Be(LatentMeanMode.AllFrames);
+        var activeAsRun = Evaluate(active, null);
+        activeAsRun.MeanMode.Should().Be(ClipMeanMode.ActiveFrames, "eval reads μ as the run computed it");
+        var allAsActive = Evaluate(all, ClipMeanMode.ActiveFrames);
+        var activeAsAll = Evaluate(active, ClipMeanMode.AllFrames);
+        var allAsRun = Evaluate(all, null);
+
+        // Mean mode does not touch SAE training (same seed, same SAE), so converting one run's μ gives the other's table.
+        foreach (var method in new[] { BenchmarkMethod.Ard, BenchmarkMethod.MeanActivationOnly, BenchmarkMethod.CoverageOnly })
+        {
+            Map(allAsActive, method).Should().BeApproximately(Map(activeAsRun, method), 1e-6, $"{method}: the all-frames run read over active frames");
+            Map(activeAsAll, method).Should().BeApproximately(Map(allAsRun, method), 1e-6, $"{method}: the active-frames run read over all frames");
+        }
     }
 
     /// <summary>A run folder (run.json, clip-statistics.idv) and labels CSV with the planted truth of the class summary.</summary>
