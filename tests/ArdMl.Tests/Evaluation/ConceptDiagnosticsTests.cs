@@ -21,6 +21,19 @@ public sealed class ConceptDiagnosticsTests : IDisposable
     private static readonly string[] LabelNames = ["whole", "split", "other", "quiet"];
     private readonly string _folder = Directory.CreateTempSubdirectory("ardml-diagnostics-").FullName;
 
+    /// <summary>
+    /// Decoys: every "quiet" clip fires the "other" latent rarely but loudly (μ 4, c 0.3), so r = μ·c ranks them above
+    /// the real "other" clips (μ·c ≈ 1) while coverage ranks the real ones first.
+    /// </summary>
+    private static readonly Action<string, float[], float[]> LoudQuietDecoys = (label, mean, coverage) =>
+    {
+        if (label == "quiet")
+        {
+            mean[5] = 4f;
+            coverage[5] = 0.3f;
+        }
+    };
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
@@ -116,16 +129,7 @@ public sealed class ConceptDiagnosticsTests : IDisposable
     [Fact]
     public void The_clip_score_option_changes_only_what_the_baselines_detect_by()
     {
-        // Decoys: every "quiet" clip fires the "other" latent weakly but loudly (μ 4, c 0.3), so r = μ·c ranks them above
-        // the real "other" clips (μ·c ≈ 1) while coverage ranks the real ones first.
-        var (run, labels) = WritePlantedRun((label, mean, coverage) =>
-        {
-            if (label == "quiet")
-            {
-                mean[5] = 4f;
-                coverage[5] = 0.3f;
-            }
-        });
+        var (run, labels) = WritePlantedRun(LoudQuietDecoys);
         MethodComparisonResult Evaluate(MethodClipScore clipScore) =>
             MethodComparison.Run(run, labels, new MethodComparisonOptions { ClipScore = clipScore, Diagnostics = null, IncludeProbe = false });
         double Map(MethodComparisonResult result, BenchmarkMethod method) => result.Rows.Single(r => r.Method == method).Result.MeanAveragePrecision;
@@ -151,14 +155,7 @@ public sealed class ConceptDiagnosticsTests : IDisposable
     {
         // μ_all = ā·c, so AR&D's μ·c with μ over active frames (ā·c) ranks, names, detects and scores exactly as
         // mean-only with the run's all-frames μ.
-        var (run, labels) = WritePlantedRun((label, mean, coverage) =>
-        {
-            if (label == "quiet")
-            {
-                mean[5] = 4f;
-                coverage[5] = 0.3f;
-            }
-        });
+        var (run, labels) = WritePlantedRun(LoudQuietDecoys);
         MethodComparisonResult Evaluate(ClipMeanMode mode) =>
             MethodComparison.Run(run, labels, new MethodComparisonOptions { MeanMode = mode, Diagnostics = null, IncludeProbe = false });
         InterpretabilityBenchmarkResult Row(MethodComparisonResult result, BenchmarkMethod method) => result.Rows.Single(r => r.Method == method).Result;
