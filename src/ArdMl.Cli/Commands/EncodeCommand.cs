@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ArdMl.Activations;
+using ArdMl.Concepts;
 using ArdMl.Pipeline;
 using ArdMl.Sae;
 using Spectre.Console;
@@ -18,9 +19,14 @@ internal static class EncodeCommand
         var activations = new Option<DirectoryInfo>("--activations") { Description = "One part's activation shard folder (e.g. <shards>/part-0-of-4 of 'ard extract --shard').", Required = true };
         var sae = new Option<DirectoryInfo>("--sae") { Description = "The SAE folder written by 'ard train' on all parts (cfg.json, weights, metrics.json).", Required = true };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the part's statistics (part-statistics.idv, part.json); an earlier encode there is replaced.", Required = true };
+        var meanMode = new Option<ClipMeanMode>("--mean-mode")
+        {
+            Description = "What a clip's μ averages over: allframes (the default) or activeframes, as in ard discover; every part of one 'ard rank' must use the same.",
+            DefaultValueFactory = _ => ClipMeanMode.AllFrames,
+        };
         var command = new Command("encode", "Encode one part of an extraction with a trained SAE into per-clip statistics (μ and c per latent, sparse) for 'ard rank'; parts run independently.")
         {
-            activations, sae, output,
+            activations, sae, output, meanMode,
         };
         command.SetAction(parse =>
         {
@@ -29,6 +35,7 @@ internal static class EncodeCommand
                 ActivationsDirectory = parse.GetValue(activations)!.FullName,
                 SaeDirectory = parse.GetValue(sae)!.FullName,
                 OutputDirectory = parse.GetValue(output)!.FullName,
+                MeanMode = parse.GetValue(meanMode) == ClipMeanMode.ActiveFrames ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames,
             };
             try
             {

@@ -36,7 +36,15 @@ public sealed partial class ArdTransformsCatalog
     /// <param name="directory">The SAE folder.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">metrics.json is not valid JSON.</exception>
-    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory)
+    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory) => LoadSparseAutoencoder(directory, LatentMeanMode.AllFrames);
+
+    /// <summary>
+    /// <see cref="LoadSparseAutoencoder(string)"/> with the clips' μ averaged as <paramref name="meanMode"/> says (over all
+    /// frames, or over the frames where each latent fires).
+    /// </summary>
+    /// <param name="directory">The SAE folder.</param>
+    /// <param name="meanMode">What "MeanActivation" averages over.</param>
+    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory, LatentMeanMode meanMode)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
@@ -59,6 +67,6 @@ public sealed partial class ArdTransformsCatalog
             }
         }
 
-        return new SparseAutoencoderTransformer(Environment, new TrainSparseAutoencoderOptions(), autoencoder, metrics);
+        return new SparseAutoencoderTransformer(Environment, new TrainSparseAutoencoderOptions { MeanMode = meanMode }, autoencoder, metrics);
     }
 }

@@ -32,7 +32,7 @@ public static partial class DiscoveryPipeline
         var ml = new MLContext(seed: 0);
         var shards = ml.Data.LoadFromActivationShards(folder);
         var fingerprint = EncodedPartManifest.SaeFingerprint(saeDirectory);
-        var sae = ml.Transforms.Ard().LoadSparseAutoencoder(saeDirectory);
+        var sae = ml.Transforms.Ard().LoadSparseAutoencoder(saeDirectory, options.MeanMode);
         var width = shards.Manifest.Width;
         if (sae.Autoencoder.InputDim != width)
         {
@@ -105,7 +105,7 @@ public static partial class DiscoveryPipeline
             throw new InvalidDataException($"Activation shard folder '{folder}' holds no clips.");
         }
 
-        var manifest = EncodedPartManifest.For(folder, shards.Manifest, saeDirectory, fingerprint, latents, clips, frames);
+        var manifest = EncodedPartManifest.For(folder, shards.Manifest, saeDirectory, fingerprint, latents, clips, frames, options.MeanMode);
         manifest.Save(output);
         return manifest;
     }
@@ -130,7 +130,8 @@ public static partial class DiscoveryPipeline
         var watch = Stopwatch.StartNew();
         var parts = EncodedPartSet.Open(options.Parts, saeDirectory, EncodedPartManifest.SaeFingerprint(saeDirectory));
         var probe = new MLContext(seed: 0);
-        var sae = probe.Transforms.Ard().LoadSparseAutoencoder(saeDirectory);
+        var meanMode = parts.First.MeanMode; // every part agrees (EncodedPartSet.Open)
+        var sae = probe.Transforms.Ard().LoadSparseAutoencoder(saeDirectory, meanMode);
         var seed = options.Seed ?? sae.Metrics.Seed;
         var ml = new MLContext(seed: (int)(seed % int.MaxValue));
         Directory.CreateDirectory(runDirectory);
@@ -148,6 +149,7 @@ public static partial class DiscoveryPipeline
             LatentCount = latents,
             K = sae.Autoencoder.K,
             Variant = sae.Autoencoder.Variant,
+            MeanMode = meanMode,
             Steps = (int)sae.Metrics.Steps,
             BatchSize = Math.Max(1, sae.Metrics.BatchSize),
             Seed = seed,

@@ -59,6 +59,9 @@ public sealed class EncodedPartManifest
     /// <summary>SHA-256 over the SAE's cfg.json and weights (<see cref="SaeFingerprint"/>).</summary>
     public string SaeSha256 { get; init; } = "";
 
+    /// <summary>What the part's μ averages over (all frames in parts written before the option existed).</summary>
+    public LatentMeanMode MeanMode { get; init; } = LatentMeanMode.AllFrames;
+
     /// <summary>SAE latents m.</summary>
     public int LatentCount { get; init; }
 
@@ -112,8 +115,9 @@ public sealed class EncodedPartManifest
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    internal static EncodedPartManifest For(string partDirectory, ActivationShardManifest shards, string saeDirectory, string saeSha256, int latentCount, int clips, long frames) => new()
+    internal static EncodedPartManifest For(string partDirectory, ActivationShardManifest shards, string saeDirectory, string saeSha256, int latentCount, int clips, long frames, LatentMeanMode meanMode) => new()
     {
+        MeanMode = meanMode,
         CreatedUtc = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         Part = Path.GetFileName(Path.TrimEndingDirectorySeparator(partDirectory)),
         Shard = shards.Metadata is { } metadata && metadata.TryGetValue("shard", out var shard) ? shard : null,

@@ -80,6 +80,13 @@ internal sealed class EncodedPartSet
         var (firstFolder, first) = parts[0];
         foreach (var (folder, part) in parts.Skip(1))
         {
+            if (part.MeanMode != first.MeanMode)
+            {
+                throw new InvalidDataException(
+                    $"Parts of different mean modes: '{folder}' averages μ over {Describe(part.MeanMode)} but '{firstFolder}' over {Describe(first.MeanMode)}; " +
+                    "encode every part with the same --mean-mode.");
+            }
+
             if (part.Model != first.Model || part.ModelSha256 != first.ModelSha256 || part.Tap != first.Tap || part.Width != first.Width)
             {
                 throw new InvalidDataException(
@@ -101,6 +108,8 @@ internal sealed class EncodedPartSet
         CheckComplete(parts);
         return new EncodedPartSet(parts);
     }
+
+    private static string Describe(Sae.LatentMeanMode mode) => mode == Sae.LatentMeanMode.ActiveFrames ? "the active frames" : "all frames";
 
     /// <summary>
     /// Every part's statistics, dense, part after part; each part's file is checked against its manifest (columns,

@@ -12,6 +12,9 @@ public sealed class PartEncodingOptions
     /// <summary>Folder that receives part-statistics.idv and part.json (replaced when it holds an earlier encode).</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>What the clips' μ averages over (see <see cref="SaeDiscoveryOptions.MeanMode"/>); every part of a merge must agree. Default all frames.</summary>
+    public Sae.LatentMeanMode MeanMode { get; init; } = Sae.LatentMeanMode.AllFrames;
+
     internal void Validate()
     {
         if (!Directory.Exists(ActivationsDirectory))

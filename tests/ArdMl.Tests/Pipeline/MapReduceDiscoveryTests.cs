@@ -4,6 +4,7 @@ using ArdMl.Activations;
 using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.MlNet;
 using ArdMl.Pipeline;
+using ArdMl.Sae;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -31,16 +32,18 @@ public sealed class MapReduceDiscoveryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    [Fact]
-    public void TrainEncodeRankWritesTheRunOfOneDiscoverProcess()
+    [Theory]
+    [InlineData("allframes")]
+    [InlineData("activeframes")]
+    public void TrainEncodeRankWritesTheRunOfOneDiscoverProcess(string meanMode)
     {
         var single = Path.Combine(_folder, "single");
-        Ard(["discover", "--activations", Shards, "--labels", Labels, "--out", single, .. SaeSettings]);
+        Ard(["discover", "--activations", Shards, "--labels", Labels, "--out", single, "--mean-mode", meanMode, .. SaeSettings]);
         var sae = Train("sae", seed: 0);
         var encoded = Path.Combine(_folder, "encoded");
         foreach (var part in PartNames())
         {
-            Ard("encode", "--activations", Path.Combine(Shards, part), "--sae", sae, "--out", Path.Combine(encoded, part));
+            Ard("encode", "--activations", Path.Combine(Shards, part), "--sae", sae, "--out", Path.Combine(encoded, part), "--mean-mode", meanMode);
         }
 
         var merged = Path.Combine(_folder, "merged");
@@ -62,6 +65,7 @@ public sealed class MapReduceDiscoveryTests : IDisposable
         var (one, reduced) = (DiscoveryManifest.Load(single), DiscoveryManifest.Load(merged));
         reduced.Should().BeEquivalentTo(one, o => o.Excluding(m => m.CreatedUtc).Excluding(m => m.StageSeconds));
         reduced.ConceptsFound.Should().BeGreaterThan(0, "the comparison must be about a run that found concepts");
+        reduced.MeanMode.Should().Be(meanMode == "activeframes" ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames);
 
         // The model.zip of the merge scores shards as the one-process model does.
         ModelScores(merged).Should().BeEquivalentTo(ModelScores(single), o => o.WithStrictOrdering());
@@ -97,6 +101,20 @@ public sealed class MapReduceDiscoveryTests : IDisposable
             LabelsPath = Labels,
         });
         missing.Should().Throw<InvalidDataException>().WithMessage($"*missing*{parts[1]}*");
+    }
+
+    [Fact]
+    public void TheMergeRefusesPartsOfAnotherMeanMode()
+    {
+        var sae = Train("sae", seed: 0);
+        var encoded = Path.Combine(_folder, "encoded");
+        var parts = PartNames().ToList();
+        Encode(parts[0], sae, encoded);
+        Encode(parts[1], sae, encoded, LatentMeanMode.ActiveFrames);
+        Encode(parts[2], sae, encoded);
+
+        var refused = () => Rank(encoded, sae, "refused");
+        refused.Should().Throw<InvalidDataException>().WithMessage($"*different mean modes*{parts[1]}*active frames*--mean-mode*");
     }
 
     [Fact]
@@ -193,11 +211,12 @@ public sealed class MapReduceDiscoveryTests : IDisposable
         return folder;
     }
 
-    private void Encode(string part, string sae, string encoded) => DiscoveryPipeline.EncodePart(new PartEncodingOptions
+    private void Encode(string part, string sae, string encoded, LatentMeanMode meanMode = LatentMeanMode.AllFrames) => DiscoveryPipeline.EncodePart(new PartEncodingOptions
     {
         ActivationsDirectory = Path.Combine(Shards, part),
         SaeDirectory = sae,
         OutputDirectory = Path.Combine(encoded, part),
+        MeanMode = meanMode,
     });
 
     private string Rank(string encoded, string sae, string name) => DiscoveryPipeline.RankParts(new PartRankingOptions
