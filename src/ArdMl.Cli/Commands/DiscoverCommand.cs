@@ -49,7 +49,7 @@ internal static class DiscoverCommand
         command.SetAction(parse =>
         {
             SaeLensFormat.TryParseVariant(parse.GetValue(variant)!, out var saeVariant);
-            var mean = parse.GetValue(meanMode) == ClipMeanMode.ActiveFrames ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames;
+            var mean = parse.GetValue(meanMode);
             if (common.ReadActivations(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant, out var fromShards, out var error, mean))
             {
                 return error is null ? (Run(fromShards!) is null ? 1 : 0) : Fail(error);

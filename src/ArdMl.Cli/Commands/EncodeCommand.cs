@@ -35,7 +35,7 @@ internal static class EncodeCommand
                 ActivationsDirectory = parse.GetValue(activations)!.FullName,
                 SaeDirectory = parse.GetValue(sae)!.FullName,
                 OutputDirectory = parse.GetValue(output)!.FullName,
-                MeanMode = parse.GetValue(meanMode) == ClipMeanMode.ActiveFrames ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames,
+                MeanMode = parse.GetValue(meanMode),
             };
             try
             {

@@ -74,8 +74,8 @@ internal static class SweepCommand
                 var latentList = parse.GetValue(latents) is { Length: > 0 } m ? m.Select(v => (int?)v).ToList() : [null];
                 var variantList = Variants(parse.GetValue(variants)!);
                 var meanList = parse.GetValue(meanModes) is { Length: > 0 } modes
-                    ? [.. modes.Distinct().Select(m => m == ClipMeanMode.ActiveFrames ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames)]
-                    : new List<LatentMeanMode> { LatentMeanMode.AllFrames };
+                    ? [.. modes.Distinct()]
+                    : new List<ClipMeanMode> { ClipMeanMode.AllFrames };
                 settings = [.. from t in tapList from mm in latentList from kk in parse.GetValue(k)! from ss in parse.GetValue(steps)!
                     from v in variantList from mean in meanList select new DiscoverySweepSetting(t, mm, kk, ss, v, mean)];
             }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ArdMl.Concepts;
 using ArdMl.Sae;
 
 namespace ArdMl.MlNet;
@@ -36,7 +37,7 @@ public sealed partial class ArdTransformsCatalog
     /// <param name="directory">The SAE folder.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">metrics.json is not valid JSON.</exception>
-    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory) => LoadSparseAutoencoder(directory, LatentMeanMode.AllFrames);
+    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory) => LoadSparseAutoencoder(directory, ClipMeanMode.AllFrames);
 
     /// <summary>
     /// <see cref="LoadSparseAutoencoder(string)"/> with the clips' μ averaged as <paramref name="meanMode"/> says (over all
@@ -44,7 +45,7 @@ public sealed partial class ArdTransformsCatalog
     /// </summary>
     /// <param name="directory">The SAE folder.</param>
     /// <param name="meanMode">What "MeanActivation" averages over.</param>
-    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory, LatentMeanMode meanMode)
+    public SparseAutoencoderTransformer LoadSparseAutoencoder(string directory, ClipMeanMode meanMode)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))

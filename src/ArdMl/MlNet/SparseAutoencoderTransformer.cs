@@ -1,10 +1,11 @@
 using System.Text.Json;
+using ArdMl.Concepts;
 using ArdMl.MlNet.Internals;
 using ArdMl.MlNet.Mapping;
 using ArdMl.Sae;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML;
 using static TorchSharp.torch;
 
 namespace ArdMl.MlNet;
@@ -132,12 +133,12 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
             OutputCodes = reader.ReadBoolean(),
         };
         int meanMode = reader.ReadInt32();
-        if (!Enum.IsDefined((LatentMeanMode)meanMode))
+        if (!Enum.IsDefined((ClipMeanMode)meanMode))
         {
             throw reader.Corrupt($"mean mode {meanMode} is not defined");
         }
 
-        options.MeanMode = (LatentMeanMode)meanMode;
+        options.MeanMode = (ClipMeanMode)meanMode;
         int d = reader.ReadInt32();
         int m = reader.ReadInt32();
         int k = reader.ReadInt32();

@@ -1,3 +1,4 @@
+using ArdMl.Concepts;
 using ArdMl.Sae;
 
 namespace ArdMl.MlNet;
@@ -24,7 +25,7 @@ public sealed class TrainSparseAutoencoderOptions
     public string LatentIndicesColumnName { get; set; } = "LatentIndices";
 
     /// <summary>How MeanActivation averages (all frames, zeros included, by default).</summary>
-    public LatentMeanMode MeanMode { get; set; } = LatentMeanMode.AllFrames;
+    public ClipMeanMode MeanMode { get; set; } = ClipMeanMode.AllFrames;
 
     /// <summary>The training recipe (latents, k, variant, steps, batch, AuxK, checkpoints, device...).</summary>
     public SparseAutoencoderTrainerOptions Trainer { get; set; } = new();

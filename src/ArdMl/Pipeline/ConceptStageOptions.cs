@@ -98,7 +98,7 @@ public abstract class SaeDiscoveryOptions : ConceptStageOptions
     /// What a clip's μ averages over: all its frames (default, zeros included: r = μ·c = ā·c², with ā the mean over
     /// the frames where the latent fires) or the active frames only (r = ā·c). Recorded in run.json; eval reads it.
     /// </summary>
-    public LatentMeanMode MeanMode { get; init; } = LatentMeanMode.AllFrames;
+    public ClipMeanMode MeanMode { get; init; } = ClipMeanMode.AllFrames;
 
     /// <summary>Checks the naming files and the SAE settings.</summary>
     private protected void ValidateSaeSettings()

@@ -75,7 +75,7 @@ public sealed class DiscoveryManifest
     public string Variant { get; init; } = "topk";
 
     /// <summary>What the clips' μ averages over (all frames unless the run chose the active ones).</summary>
-    public Sae.LatentMeanMode MeanMode { get; init; } = Sae.LatentMeanMode.AllFrames;
+    public Concepts.ClipMeanMode MeanMode { get; init; } = Concepts.ClipMeanMode.AllFrames;
 
     /// <summary>SAE training steps.</summary>
     public int Steps { get; init; }

@@ -198,7 +198,7 @@ public static partial class DiscoveryPipeline
 
         public SaeVariant Variant { get; init; }
 
-        public LatentMeanMode MeanMode { get; init; }
+        public ClipMeanMode MeanMode { get; init; }
 
         public required int Steps { get; init; }
 

@@ -12,11 +12,11 @@ namespace ArdMl.Pipeline;
 /// <param name="Steps">SAE training steps.</param>
 /// <param name="Variant">The SAE's sparsity rule.</param>
 /// <param name="MeanMode">What the clips' μ averages over.</param>
-public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps, SaeVariant Variant = SaeVariant.TopK, LatentMeanMode MeanMode = LatentMeanMode.AllFrames)
+public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps, SaeVariant Variant = SaeVariant.TopK, ClipMeanMode MeanMode = ClipMeanMode.AllFrames)
 {
     /// <summary>A folder-safe label of the setting.</summary>
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}{(Variant == SaeVariant.TopK ? "" : "-" + SaeLensFormat.VariantName(Variant))}{(MeanMode == LatentMeanMode.ActiveFrames ? "-active" : "")}");
+        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}{(Variant == SaeVariant.TopK ? "" : "-" + SaeLensFormat.VariantName(Variant))}{(MeanMode == ClipMeanMode.ActiveFrames ? "-active" : "")}");
 }
 
 /// <summary>One row of a sweep's outcome.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ArdMl.Activations;
+using ArdMl.Concepts;
 using ArdMl.Sae;
 
 namespace ArdMl.Pipeline;
@@ -60,7 +61,7 @@ public sealed class EncodedPartManifest
     public string SaeSha256 { get; init; } = "";
 
     /// <summary>What the part's μ averages over (all frames in parts written before the option existed).</summary>
-    public LatentMeanMode MeanMode { get; init; } = LatentMeanMode.AllFrames;
+    public ClipMeanMode MeanMode { get; init; } = ClipMeanMode.AllFrames;
 
     /// <summary>SAE latents m.</summary>
     public int LatentCount { get; init; }
@@ -115,7 +116,7 @@ public sealed class EncodedPartManifest
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    internal static EncodedPartManifest For(string partDirectory, ActivationShardManifest shards, string saeDirectory, string saeSha256, int latentCount, int clips, long frames, LatentMeanMode meanMode) => new()
+    internal static EncodedPartManifest For(string partDirectory, ActivationShardManifest shards, string saeDirectory, string saeSha256, int latentCount, int clips, long frames, ClipMeanMode meanMode) => new()
     {
         MeanMode = meanMode,
         CreatedUtc = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),

@@ -109,7 +109,7 @@ internal sealed class EncodedPartSet
         return new EncodedPartSet(parts);
     }
 
-    private static string Describe(Sae.LatentMeanMode mode) => mode == Sae.LatentMeanMode.ActiveFrames ? "the active frames" : "all frames";
+    private static string Describe(Concepts.ClipMeanMode mode) => mode == Concepts.ClipMeanMode.ActiveFrames ? "the active frames" : "all frames";
 
     /// <summary>
     /// Every part's statistics, dense, part after part; each part's file is checked against its manifest (columns,

@@ -105,7 +105,7 @@ public static class MethodComparison
         var manifest = DiscoveryManifest.Load(runDirectory);
         var ml = new MLContext(seed: 0);
         var store = ClipStatisticsStore.Load(ml, Path.Combine(runDirectory, manifest.StatisticsFile));
-        var runMeanMode = manifest.MeanMode == Sae.LatentMeanMode.ActiveFrames ? ClipMeanMode.ActiveFrames : ClipMeanMode.AllFrames;
+        var runMeanMode = manifest.MeanMode;
         var meanMode = options.MeanMode ?? runMeanMode;
         var saeMeans = MeansOf(store.MeanActivation, store.Coverage, runMeanMode, meanMode);
         var rawMeans = MeansOf(store.RawMeanActivation, store.RawCoverage, ClipMeanMode.AllFrames, meanMode); // raw units: always all frames in the store

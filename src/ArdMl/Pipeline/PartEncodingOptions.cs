@@ -13,7 +13,7 @@ public sealed class PartEncodingOptions
     public required string OutputDirectory { get; init; }
 
     /// <summary>What the clips' μ averages over (see <see cref="SaeDiscoveryOptions.MeanMode"/>); every part of a merge must agree. Default all frames.</summary>
-    public Sae.LatentMeanMode MeanMode { get; init; } = Sae.LatentMeanMode.AllFrames;
+    public Concepts.ClipMeanMode MeanMode { get; init; } = Concepts.ClipMeanMode.AllFrames;
 
     internal void Validate()
     {

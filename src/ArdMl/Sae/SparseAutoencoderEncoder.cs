@@ -1,16 +1,7 @@
+using ArdMl.Concepts;
 using static TorchSharp.torch;
 
 namespace ArdMl.Sae;
-
-/// <summary>How <see cref="ClipLatentStatistics.MeanActivation"/> averages a latent's values over a clip.</summary>
-public enum LatentMeanMode
-{
-    /// <summary>Mean over all frames of the clip, zeros included (the AR&amp;D default).</summary>
-    AllFrames,
-
-    /// <summary>Mean over the frames where the latent fires (zero when it never fires).</summary>
-    ActiveFrames,
-}
 
 /// <summary>
 /// Per-frame sparse codes: the k (value, latent index) pairs of each frame, row-major [frames, k]; k is the SAE's
@@ -59,7 +50,7 @@ public sealed class ClipLatentStatistics
     /// <summary>Number of frames of the clip.</summary>
     public int FrameCount { get; }
 
-    /// <summary>Mean activation per latent, length m (see <see cref="LatentMeanMode"/>).</summary>
+    /// <summary>Mean activation per latent, length m (see <see cref="ClipMeanMode"/>).</summary>
     public float[] MeanActivation { get; }
 
     /// <summary>Share of the clip's frames on which each latent fires (value &gt; 0), length m.</summary>
@@ -130,7 +121,7 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
 
     /// <summary>Computes MeanActivation and Coverage (and optionally the codes) of one clip.</summary>
     public ClipLatentStatistics ComputeStatistics(
-        ReadOnlySpan<float> frames, LatentMeanMode meanMode = LatentMeanMode.AllFrames, bool includeCodes = false)
+        ReadOnlySpan<float> frames, ClipMeanMode meanMode = ClipMeanMode.AllFrames, bool includeCodes = false)
     {
         int frameCount = CountFrames(frames);
         var mean = new float[_sae.LatentCount];
@@ -143,11 +134,11 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
     }
 
     /// <summary>
-    /// Allocation-free form of <see cref="ComputeStatistics(ReadOnlySpan{float}, LatentMeanMode, bool)"/>: writes the
+    /// Allocation-free form of <see cref="ComputeStatistics(ReadOnlySpan{float}, ClipMeanMode, bool)"/>: writes the
     /// statistics (length m each) and, when the spans are non-empty, the codes (length frames · k each).
     /// </summary>
     public void ComputeStatistics(
-        ReadOnlySpan<float> frames, Span<float> meanActivation, Span<float> coverage, LatentMeanMode meanMode,
+        ReadOnlySpan<float> frames, Span<float> meanActivation, Span<float> coverage, ClipMeanMode meanMode,
         Span<float> codeValues = default, Span<int> codeIndices = default)
     {
         int m = _sae.LatentCount;
@@ -203,7 +194,7 @@ public sealed unsafe class SparseAutoencoderEncoder : IDisposable
         for (int j = 0; j < m; j++)
         {
             float fires = coverage[j];
-            meanActivation[j] = meanMode == LatentMeanMode.AllFrames
+            meanActivation[j] = meanMode == ClipMeanMode.AllFrames
                 ? meanActivation[j] / frameCount
                 : (fires > 0 ? meanActivation[j] / fires : 0f);
             coverage[j] = fires / frameCount;

@@ -3,7 +3,6 @@ using ArdMl.Concepts;
 using ArdMl.Evaluation;
 using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Pipeline;
-using ArdMl.Sae;
 using Microsoft.ML;
 
 namespace ArdMl.Tests.Evaluation;
@@ -175,7 +174,7 @@ public sealed class ConceptDiagnosticsTests : IDisposable
     public void A_run_discovered_with_mu_over_active_frames_records_it_and_eval_converts_between_the_readings()
     {
         KnownAnswerGenerator.Write(_folder, new KnownAnswerOptions { Width = 16, ConceptCount = 24, ClipCount = 80 });
-        string Discover(string name, LatentMeanMode mode) => DiscoveryPipeline.DiscoverFromActivations(new ActivationDiscoveryOptions
+        string Discover(string name, ClipMeanMode mode) => DiscoveryPipeline.DiscoverFromActivations(new ActivationDiscoveryOptions
         {
             ActivationsDirectory = Path.Combine(_folder, KnownAnswerCorpus.ActivationsFolder),
             OutputDirectory = Path.Combine(_folder, name),
@@ -186,15 +185,15 @@ public sealed class ConceptDiagnosticsTests : IDisposable
             BatchSize = 256,
             MeanMode = mode,
         }).RunDirectory;
-        var all = Discover("all", LatentMeanMode.AllFrames);
-        var active = Discover("active", LatentMeanMode.ActiveFrames);
+        var all = Discover("all", ClipMeanMode.AllFrames);
+        var active = Discover("active", ClipMeanMode.ActiveFrames);
         var labels = Path.Combine(_folder, KnownAnswerCorpus.LabelsFile);
         MethodComparisonResult Evaluate(string run, ClipMeanMode? mode) =>
             MethodComparison.Run(run, labels, new MethodComparisonOptions { MeanMode = mode, Diagnostics = null, IncludeProbe = false });
         double Map(MethodComparisonResult result, BenchmarkMethod method) => result.Rows.Single(r => r.Method == method).Result.MeanAveragePrecision;
 
-        DiscoveryManifest.Load(active).MeanMode.Should().Be(LatentMeanMode.ActiveFrames);
-        DiscoveryManifest.Load(all).MeanMode.Should().Be(LatentMeanMode.AllFrames);
+        DiscoveryManifest.Load(active).MeanMode.Should().Be(ClipMeanMode.ActiveFrames);
+        DiscoveryManifest.Load(all).MeanMode.Should().Be(ClipMeanMode.AllFrames);
         var activeAsRun = Evaluate(active, null);
         activeAsRun.MeanMode.Should().Be(ClipMeanMode.ActiveFrames, "eval reads μ as the run computed it");
         var allAsActive = Evaluate(all, ClipMeanMode.ActiveFrames);

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Benchmarks.KnownAnswer;
+using ArdMl.Concepts;
 using ArdMl.MlNet;
 using ArdMl.Pipeline;
-using ArdMl.Sae;
-using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML;
 
 namespace ArdMl.Tests.Pipeline;
 
@@ -65,7 +65,7 @@ public sealed class MapReduceDiscoveryTests : IDisposable
         var (one, reduced) = (DiscoveryManifest.Load(single), DiscoveryManifest.Load(merged));
         reduced.Should().BeEquivalentTo(one, o => o.Excluding(m => m.CreatedUtc).Excluding(m => m.StageSeconds));
         reduced.ConceptsFound.Should().BeGreaterThan(0, "the comparison must be about a run that found concepts");
-        reduced.MeanMode.Should().Be(meanMode == "activeframes" ? LatentMeanMode.ActiveFrames : LatentMeanMode.AllFrames);
+        reduced.MeanMode.Should().Be(meanMode == "activeframes" ? ClipMeanMode.ActiveFrames : ClipMeanMode.AllFrames);
 
         // The model.zip of the merge scores shards as the one-process model does.
         ModelScores(merged).Should().BeEquivalentTo(ModelScores(single), o => o.WithStrictOrdering());
@@ -110,7 +110,7 @@ public sealed class MapReduceDiscoveryTests : IDisposable
         var encoded = Path.Combine(_folder, "encoded");
         var parts = PartNames().ToList();
         Encode(parts[0], sae, encoded);
-        Encode(parts[1], sae, encoded, LatentMeanMode.ActiveFrames);
+        Encode(parts[1], sae, encoded, ClipMeanMode.ActiveFrames);
         Encode(parts[2], sae, encoded);
 
         var refused = () => Rank(encoded, sae, "refused");
@@ -211,7 +211,7 @@ public sealed class MapReduceDiscoveryTests : IDisposable
         return folder;
     }
 
-    private void Encode(string part, string sae, string encoded, LatentMeanMode meanMode = LatentMeanMode.AllFrames) => DiscoveryPipeline.EncodePart(new PartEncodingOptions
+    private void Encode(string part, string sae, string encoded, ClipMeanMode meanMode = ClipMeanMode.AllFrames) => DiscoveryPipeline.EncodePart(new PartEncodingOptions
     {
         ActivationsDirectory = Path.Combine(Shards, part),
         SaeDirectory = sae,

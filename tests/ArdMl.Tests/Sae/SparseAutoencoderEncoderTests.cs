@@ -1,3 +1,4 @@
+using ArdMl.Concepts;
 using ArdMl.Sae;
 using static TorchSharp.torch;
 
@@ -20,8 +21,8 @@ public sealed class SparseAutoencoderEncoderTests
 
         var frames = SaeTestData.SparseClips(1, d, 8, 2, seed: 6, minFrames: 37, maxFrames: 37)[0];
         using var encoder = new SparseAutoencoderEncoder(sae, batchFrames: 16);
-        var stats = encoder.ComputeStatistics(frames, LatentMeanMode.AllFrames, includeCodes: true);
-        var active = encoder.ComputeStatistics(frames, LatentMeanMode.ActiveFrames);
+        var stats = encoder.ComputeStatistics(frames, ClipMeanMode.AllFrames, includeCodes: true);
+        var active = encoder.ComputeStatistics(frames, ClipMeanMode.ActiveFrames);
 
         var (values, indices) = sae.Encode(tensor(frames, [37, d]));
         var v = values.data<float>().ToArray();
