@@ -72,6 +72,28 @@ internal static class CliErrorText
         return option;
     }
 
+    /// <summary>
+    /// Refuses, at parse time, values of an enum option that name no member: System.CommandLine's enum parsing takes
+    /// any number (<c>--mean-mode 2</c>). The names are the members', lower-case.
+    /// </summary>
+    public static T NamedValuesOnly<T, TEnum>(this T option)
+        where T : Option
+        where TEnum : struct, Enum
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (!Enum.TryParse<TEnum>(token.Value, ignoreCase: true, out var value) || !Enum.IsDefined(value)
+                    || int.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+                {
+                    result.AddError($"{option.Name}: '{token.Value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}.");
+                }
+            }
+        });
+        return option;
+    }
+
     private static string NoConcept(NoConceptFoundException e)
     {
         var minimum = e.MinimumMonosemanticity is { } min ? min.ToString(CultureInfo.InvariantCulture) : "none";

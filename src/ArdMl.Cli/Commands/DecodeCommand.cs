@@ -23,7 +23,7 @@ internal static class DecodeCommand
         {
             Description = "Sample encoding of the resampled mono WAV: pcm8, pcm16, pcm24, pcm32 or float32; not --format, which is the activation shard layout in ard extract.",
             DefaultValueFactory = _ => WavSampleFormat.Float32,
-        };
+        }.NamedValuesOnly<Option<WavSampleFormat>, WavSampleFormat>();
         var maxSeconds = new Option<double?>("--max-seconds") { Description = "Keep at most this many seconds (resampled output only)." };
 
         var command = new Command("decode", "Decode an audio file to WAV: mono at --rate by default, or unchanged with --native.")

@@ -32,7 +32,7 @@ internal static class DiscoverCommand
             Description = "What a clip's μ averages over: allframes (the default, zeros included: r = μ·c = ā·c², ā the mean over the frames where the latent fires) "
                 + "or activeframes (r = ā·c). Recorded in run.json.",
             DefaultValueFactory = _ => ClipMeanMode.AllFrames,
-        };
+        }.NamedValuesOnly<Option<ClipMeanMode>, ClipMeanMode>();
         var command = new Command(
             "discover",
             "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline, from --audio and a model, or from --activations shards. Defaults suit small corpora " +

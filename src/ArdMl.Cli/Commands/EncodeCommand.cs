@@ -23,7 +23,7 @@ internal static class EncodeCommand
         {
             Description = "What a clip's μ averages over: allframes (the default) or activeframes, as in ard discover; every part of one 'ard rank' must use the same.",
             DefaultValueFactory = _ => ClipMeanMode.AllFrames,
-        };
+        }.NamedValuesOnly<Option<ClipMeanMode>, ClipMeanMode>();
         var command = new Command("encode", "Encode one part of an extraction with a trained SAE into per-clip statistics (μ and c per latent, sparse) for 'ard rank'; parts run independently.")
         {
             activations, sae, output, meanMode,

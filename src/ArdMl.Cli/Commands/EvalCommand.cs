@@ -39,12 +39,12 @@ internal static class EvalCommand
             Description = "What the SAE methods rank clips by when they detect a concept: owncriterion (the default: μ for mean-only, c for coverage-only, "
                 + "μ·c for AR&D and random clips) or representativeness (r = μ·c for every method, which then differ only in how they retrieve, name and select concepts).",
             DefaultValueFactory = _ => MethodClipScore.OwnCriterion,
-        };
+        }.NamedValuesOnly<Option<MethodClipScore>, MethodClipScore>();
         var meanMode = new Option<ClipMeanMode?>("--mean-mode")
         {
             Description = "What μ averages over in every method: allframes (μ·c = ā·c² with ā the mean over active frames) or activeframes (μ = ā, so μ·c = ā·c, "
                 + "the other reading of the paper's formula). Default: as the run was discovered. The probe and the diagnostics keep the run's statistics.",
-        };
+        }.NamedValuesOnly<Option<ClipMeanMode?>, ClipMeanMode>();
         var noDiagnostics = new Option<bool>("--no-diagnostics") { Description = "Skip the diagnostics (sparse probing, erasure, group concentration)." };
         var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer; then diagnostics of why concepts fail.")
         {

@@ -29,12 +29,13 @@ internal static class ExtractCommand
         var batch = new Option<int>("--windows-per-run") { Description = "Windows per model run (or clips in lockstep for recurrent models); not --batch, which counts SAE frames per step elsewhere.", DefaultValueFactory = _ => 8 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per worker (0: the cores shared out among the workers).", DefaultValueFactory = _ => 0 };
         var workers = new Option<int>("--workers") { Description = "Workers decoding and running clips in parallel, each with its own ONNX Runtime session (shards are identical for any count).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var dtype = new Option<ActivationShardDataType>("--dtype") { Description = "Shard element type.", DefaultValueFactory = _ => ActivationShardDataType.Float32 };
+        var dtype = new Option<ActivationShardDataType>("--dtype") { Description = "Shard element type.", DefaultValueFactory = _ => ActivationShardDataType.Float32 }
+            .NamedValuesOnly<Option<ActivationShardDataType>, ActivationShardDataType>();
         var format = new Option<ActivationShardFormat>("--format")
         {
             Description = "Activation shard layout: native (ArdMl shards), arrow (a Hugging Face dataset saved to disk) or parquet (models/SHARDS.md).",
             DefaultValueFactory = _ => ActivationShardFormat.Native,
-        };
+        }.NamedValuesOnly<Option<ActivationShardFormat>, ActivationShardFormat>();
         var silence = new Option<double?>("--silence-db") { Description = "Drop frames whose input RMS is below this level in dBFS (e.g. -60)." };
         var maxSeconds = new Option<double?>("--max-seconds") { Description = "Use at most this many seconds of each clip." };
         var gpu = new Option<bool>("--gpu") { Description = "Use CUDA (needs a -p:ArdGpu=true build; falls back to CPU with a message)." };

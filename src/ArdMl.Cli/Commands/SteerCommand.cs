@@ -33,7 +33,8 @@ internal static class SteerCommand
             Required = true,
         };
         var audio = new Option<DirectoryInfo>("--audio", "-a") { Description = "Folder of clips to steer (searched recursively: WAV, FLAC, MP3, Ogg).", Required = true };
-        var mode = new Option<SteeringMode>("--mode") { Description = "set, add or scale the latent (and the neurons).", DefaultValueFactory = _ => SteeringMode.Set };
+        var mode = new Option<SteeringMode>("--mode") { Description = "set, add or scale the latent (and the neurons).", DefaultValueFactory = _ => SteeringMode.Set }
+            .NamedValuesOnly<Option<SteeringMode>, SteeringMode>();
         var strength = new Option<string>("--strength")
         {
             Description = "The value set or added, as an L2 norm in activation space (the same for the latent and the neurons), or the scale factor; "

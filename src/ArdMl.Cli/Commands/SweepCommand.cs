@@ -51,6 +51,11 @@ internal static class SweepCommand
                     values.Add(mode);
                 }
 
+                if (values.Count == 0)
+                {
+                    result.AddError("--mean-mode: no value given.");
+                }
+
                 return [.. values];
             },
         };
@@ -158,6 +163,11 @@ internal static class SweepCommand
                     }
 
                     values.Add(value);
+                }
+
+                if (values.Count == 0 && (result.Tokens.Count > 0 || defaultList is not null))
+                {
+                    result.AddError($"{name}: no value given.");
                 }
 
                 return [.. values];

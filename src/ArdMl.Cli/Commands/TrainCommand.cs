@@ -33,7 +33,8 @@ internal static class TrainCommand
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate (default 2e-4 / sqrt(m / 2^14))." };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 0UL };
         var noAuxK = new Option<bool>("--no-auxk") { Description = "Turn the AuxK loss against dead latents off." };
-        var bdec = new Option<DecoderBiasInitialization>("--bdec-init") { Description = "b_dec initialisation.", DefaultValueFactory = _ => DecoderBiasInitialization.GeometricMedian };
+        var bdec = new Option<DecoderBiasInitialization>("--bdec-init") { Description = "b_dec initialisation.", DefaultValueFactory = _ => DecoderBiasInitialization.GeometricMedian }
+            .NamedValuesOnly<Option<DecoderBiasInitialization>, DecoderBiasInitialization>();
         var buffer = new Option<int?>("--shuffle-frames") { Description = "Shuffle buffer capacity in frames (default 16 x batch)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 1000 };
         var fresh = new Option<bool>("--fresh") { Description = "Ignore an existing checkpoint in <out>/checkpoints instead of resuming." };

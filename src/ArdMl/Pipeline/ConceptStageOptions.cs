@@ -104,6 +104,11 @@ public abstract class SaeDiscoveryOptions : ConceptStageOptions
     private protected void ValidateSaeSettings()
     {
         ValidateNamingFiles();
+        if (!Enum.IsDefined(MeanMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MeanMode), MeanMode, "The mean mode must be AllFrames or ActiveFrames.");
+        }
+
         if (LatentCount is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(LatentCount), LatentCount, "The number of latents must be at least 1.");

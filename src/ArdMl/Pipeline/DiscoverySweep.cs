@@ -49,7 +49,7 @@ public static class DiscoverySweep
     public const string FileName = "sweep.json";
 
     /// <summary>Runs every setting and copies the chosen run to <see cref="ConceptStageOptions.OutputDirectory"/>.</summary>
-    /// <param name="options">The discovery options every setting starts from (tap, m, k and steps are replaced).</param>
+    /// <param name="options">The discovery options every setting starts from (tap, m, k, steps, variant and mean mode are replaced by each setting's).</param>
     /// <param name="settings">The settings to try (at least one).</param>
     /// <param name="progress">Stage progress of the setting being run.</param>
     /// <param name="settingStarted">Called with each setting before it runs.</param>

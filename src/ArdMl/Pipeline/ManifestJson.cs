@@ -62,6 +62,11 @@ internal static class ManifestJson
             throw new InvalidDataException($"'{path}' has manifest version {versionOf(manifest)}; this build reads up to {currentVersion}.");
         }
 
+        if (versionOf(manifest) < 1)
+        {
+            throw new InvalidDataException($"'{path}' has manifest version {versionOf(manifest)}; versions start at 1.");
+        }
+
         return manifest;
     }
 }

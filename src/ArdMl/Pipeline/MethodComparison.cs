@@ -102,6 +102,16 @@ public static class MethodComparison
     public static MethodComparisonResult Run(string runDirectory, string labelsPath, MethodComparisonOptions? options, IProgress<BenchmarkMethod>? progress = null)
     {
         options ??= new MethodComparisonOptions();
+        if (options.MeanMode is { } requested && !Enum.IsDefined(requested))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), requested, "The mean mode must be AllFrames or ActiveFrames.");
+        }
+
+        if (!Enum.IsDefined(options.ClipScore))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ClipScore, "The clip score must be OwnCriterion or Representativeness.");
+        }
+
         var manifest = DiscoveryManifest.Load(runDirectory);
         var ml = new MLContext(seed: 0);
         var store = ClipStatisticsStore.Load(ml, Path.Combine(runDirectory, manifest.StatisticsFile));

@@ -17,6 +17,11 @@ public sealed class PartEncodingOptions
 
     internal void Validate()
     {
+        if (!Enum.IsDefined(MeanMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MeanMode), MeanMode, "The mean mode must be AllFrames or ActiveFrames.");
+        }
+
         if (!Directory.Exists(ActivationsDirectory))
         {
             throw new DirectoryNotFoundException($"Activation shard folder '{ActivationsDirectory}' does not exist.");

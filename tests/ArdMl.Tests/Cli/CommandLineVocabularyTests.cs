@@ -71,6 +71,28 @@ public sealed class CommandLineVocabularyTests
     }
 
     [Fact]
+    public void Every_enum_option_refuses_a_number_that_names_no_member()
+    {
+        var enumOptions = Options()
+            .Where(x => (Nullable.GetUnderlyingType(x.Option.ValueType) ?? x.Option.ValueType).IsEnum)
+            .Where(x => x.Command.StartsWith("ard ", StringComparison.Ordinal))
+            .ToList();
+        enumOptions.Should().NotBeEmpty();
+        var root = new RootCommand();
+        foreach (var command in CommandRegistry.All())
+        {
+            root.Add(command);
+        }
+
+        var accepted = enumOptions
+            .Where(x => !root.Parse([.. x.Command.Split(' ').Skip(1), x.Option.Name, "99"]).Errors
+                .Any(e => e.Message.Contains("'99' is not one of", StringComparison.Ordinal)))
+            .Select(x => $"{x.Command} {x.Option.Name} 99")
+            .ToList();
+        string.Join(Environment.NewLine, accepted).Should().BeEmpty("an enum option must refuse a number that names no member");
+    }
+
+    [Fact]
     public void Format_is_the_activation_shard_layout_everywhere()
     {
         Options().Where(x => x.Option.Name == "--format")
