@@ -157,17 +157,11 @@ internal static class FlacPrediction
         Span<long> left, Span<long> right, ReadOnlySpan<long> leftCoefficients, ReadOnlySpan<long> rightCoefficients,
         int leftOrder, int rightOrder, int leftShift, int rightShift)
     {
-        var order = Math.Max(leftOrder, rightOrder);
-        if (left.Length <= order)
+        if (!CatchUp(left, right, leftCoefficients, rightCoefficients, leftOrder, rightOrder, leftShift, rightShift, out var order))
         {
-            RestoreLpc(left, leftCoefficients, leftOrder, leftShift);
-            RestoreLpc(right, rightCoefficients, rightOrder, rightShift);
             return;
         }
 
-        // The lower order channel first catches up to the common start on its own.
-        RestoreLpc(left[..order], leftCoefficients, leftOrder, leftShift);
-        RestoreLpc(right[..order], rightCoefficients, rightOrder, rightShift);
         var shifts = Vector128.Create((ulong)leftShift, (ulong)rightShift);
 
         var c0 = Vector128.Create(leftCoefficients[0], rightCoefficients[0]);
@@ -209,6 +203,21 @@ internal static class FlacPrediction
         }
     }
 
+    /// <summary>
+    /// The start both paired paths share: each channel restored on its own up to the common order (the lower-order
+    /// channel catches up to the common start). False when the block is no longer than that order, and so done.
+    /// </summary>
+    private static bool CatchUp(
+        Span<long> left, Span<long> right, ReadOnlySpan<long> leftCoefficients, ReadOnlySpan<long> rightCoefficients,
+        int leftOrder, int rightOrder, int leftShift, int rightShift, out int order)
+    {
+        order = Math.Max(leftOrder, rightOrder);
+        var end = Math.Min(order, left.Length);
+        RestoreLpc(left[..end], leftCoefficients, leftOrder, leftShift);
+        RestoreLpc(right[..end], rightCoefficients, rightOrder, rightShift);
+        return left.Length > order;
+    }
+
     private static Vector128<long> Pair(ReadOnlySpan<long> left, ReadOnlySpan<long> right, int index) =>
         index >= 0 ? Vector128.Create(left[index], right[index]) : Vector128<long>.Zero;
 
@@ -224,16 +233,11 @@ internal static class FlacPrediction
         Span<long> left, Span<long> right, ReadOnlySpan<long> leftCoefficients, ReadOnlySpan<long> rightCoefficients,
         int leftOrder, int rightOrder, int leftShift, int rightShift, int leftBits, int rightBits)
     {
-        var order = Math.Max(leftOrder, rightOrder);
-        if (left.Length <= order)
+        if (!CatchUp(left, right, leftCoefficients, rightCoefficients, leftOrder, rightOrder, leftShift, rightShift, out var order))
         {
-            RestoreLpc(left, leftCoefficients, leftOrder, leftShift);
-            RestoreLpc(right, rightCoefficients, rightOrder, rightShift);
             return;
         }
 
-        RestoreLpc(left[..order], leftCoefficients, leftOrder, leftShift);
-        RestoreLpc(right[..order], rightCoefficients, rightOrder, rightShift);
         var low = Vector128.Create(-(1 << (leftBits - 1)), -(1 << (rightBits - 1)), 0, 0);
         var high = Vector128.Create((1 << (leftBits - 1)) - 1, (1 << (rightBits - 1)) - 1, 0, 0);
         for (var j = 0; j < order; j++)
