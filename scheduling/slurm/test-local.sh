@@ -108,9 +108,10 @@ if [ "$failed" -ne 0 ] || [ ! -f "$WORK/run/run.json" ]; then
   echo "test-local: a step failed; logs:"; tail -n 20 "$WORK"/logs/*.out; KEEP=1; exit 1
 fi
 
-# The reference: one process on the same shards with the same SAE settings.
+# The reference: one process on the same shards with the same SAE settings and the parts' reading of μ (encode's
+# default, all frames; discover would otherwise choose it on its clips).
 "${ard[@]}" discover --activations "$WORK/shards" --labels "$LABELS" --latents "$LATENTS" --k "$K" --steps "$STEPS" \
-  --batch "$BATCH" --seed "$SEED" --out "$root/single" > "$root/log/single.out"
+  --batch "$BATCH" --seed "$SEED" --mean-mode allframes --out "$root/single" > "$root/log/single.out"
 for file in concepts.json concept-scores.csv; do
   cmp "$WORK/run/$file" "$root/single/$file" || { echo "test-local: $file differs from the one-process run"; KEEP=1; exit 1; }
 done

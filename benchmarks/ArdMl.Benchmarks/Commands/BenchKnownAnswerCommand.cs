@@ -61,9 +61,13 @@ internal static class BenchKnownAnswerCommand
                 $"jitter {corpus.MagnitudeJitter:P0}, noise sd {corpus.NoiseStandardDeviation}; seed {corpus.Seed}."));
             var result = KnownAnswerBenchmark.Run(options);
             var m = result.Discovery.Manifest;
+            var choice = m.MeanModeChoice is { } c
+                ? string.Create(CultureInfo.InvariantCulture, $" (chosen on the run's clips: criterion {c.AllFrames:F3} all frames, {c.ActiveFrames:F3} active)")
+                : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"discover --activations: {m.ClipsUsed} clips, {m.FrameCount} frames; SAE m = {m.LatentCount} ({m.LatentCount / (double)corpus.Width:0.#} x d), k = {m.K}, {m.Steps} steps x {m.BatchSize} frames " +
-                $"({KnownAnswerBenchmark.DefaultSteps} steps by default, discover has {DiscoveryOptions.DefaultSteps}): FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts named from labels."));
+                $"({KnownAnswerBenchmark.DefaultSteps} steps by default, discover has {DiscoveryOptions.DefaultSteps}): FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts named from labels; " +
+                $"μ over {(m.MeanMode == ArdMl.Concepts.ClipMeanMode.ActiveFrames ? "the active frames" : "all frames")}{choice}."));
             Console.WriteLine($"Interpretability benchmark ({result.Comparison.LabelledClipCount} labelled clips):");
             Console.Write(result.Comparison.Table.ToMarkdown());
             double raw = result.MeanAveragePrecision(BenchmarkMethod.RawNeurons), ard = result.MeanAveragePrecision(BenchmarkMethod.Ard);

@@ -27,12 +27,7 @@ internal static class DiscoverCommand
             DefaultValueFactory = _ => "topk",
         };
         variant.AcceptOnlyFromAmong(Enum.GetValues<SaeVariant>().Select(SaeLensFormat.VariantName).ToArray());
-        var meanMode = new Option<ClipMeanMode>("--mean-mode")
-        {
-            Description = "What a clip's μ averages over: allframes (the default, zeros included: r = μ·c = ā·c², ā the mean over the frames where the latent fires) "
-                + "or activeframes (r = ā·c). Recorded in run.json.",
-            DefaultValueFactory = _ => ClipMeanMode.AllFrames,
-        }.NamedValuesOnly<Option<ClipMeanMode>, ClipMeanMode>();
+        var meanMode = MeanModeOption.Single($"What a clip's μ averages over: {MeanModeOption.Meaning}. Recorded in run.json.");
         var command = new Command(
             "discover",
             "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline, from --audio and a model, or from --activations shards. Defaults suit small corpora " +
@@ -119,9 +114,13 @@ internal static class DiscoverCommand
     public static void PrintSummary(DiscoveryResult result)
     {
         var m = result.Manifest;
+        var choice = m.MeanModeChoice is { } c
+            ? string.Create(CultureInfo.InvariantCulture, $" (chosen on these clips: criterion {c.ActiveFrames:F3} active, {c.AllFrames:F3} all frames)")
+            : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{m.ClipsUsed} of {m.ClipsFound} clips, {m.FrameCount} frames of '{m.Tap}' (d = {m.ActivationWidth}); SAE m = {m.LatentCount}, k = {m.K}, " +
-            $"{m.Steps} steps: FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts (named from {m.NamingSource}), {m.DeadLatents} dead latents."));
+            $"{m.Steps} steps: FVU {m.FinalFvu:F3}, dead {m.DeadFraction:P1}; {m.ConceptsFound} concepts (named from {m.NamingSource}), {m.DeadLatents} dead latents; " +
+            $"μ over {(m.MeanMode == ClipMeanMode.ActiveFrames ? "the active frames" : "all frames")}{choice}."));
         foreach (var skipped in m.SkippedClips.Take(10))
         {
             Console.WriteLine($"  skipped {skipped.Clip}: {skipped.Reason}");

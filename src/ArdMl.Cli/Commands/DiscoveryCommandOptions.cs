@@ -82,7 +82,7 @@ internal sealed class DiscoveryCommandOptions
     /// </summary>
     public bool ReadActivations(
         ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant, out ActivationDiscoveryOptions? options, out string? error,
-        ClipMeanMode meanMode = ClipMeanMode.AllFrames)
+        ClipMeanMode? meanMode = null)
     {
         options = null;
         error = null;
@@ -133,7 +133,7 @@ internal sealed class DiscoveryCommandOptions
     }
 
     /// <summary>The discovery options of a parsed command line, with the setting-specific values given.</summary>
-    public DiscoveryOptions Read(ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant = SaeVariant.TopK, ClipMeanMode meanMode = ClipMeanMode.AllFrames) => new()
+    public DiscoveryOptions Read(ParseResult parse, string? tap, int? latents, int k, int steps, SaeVariant variant = SaeVariant.TopK, ClipMeanMode? meanMode = null) => new()
     {
         ModelDescriptionPath = parse.GetValue(_description)!.FullName,
         Tap = tap,

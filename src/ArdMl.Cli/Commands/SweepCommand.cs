@@ -34,31 +34,7 @@ internal static class SweepCommand
             Description = "SAE sparsity rules to try, comma-separated: topk, batchtopk, matryoshka-batchtopk.",
             DefaultValueFactory = _ => "topk",
         };
-        var meanModes = new Option<ClipMeanMode[]>("--mean-mode")
-        {
-            Description = "What μ averages over, to try, comma-separated or repeated: allframes (default), activeframes (as in ard discover).",
-            CustomParser = result =>
-            {
-                var values = new List<ClipMeanMode>();
-                foreach (var part in result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-                {
-                    if (!Enum.TryParse<ClipMeanMode>(part, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(part, out _))
-                    {
-                        result.AddError($"--mean-mode: '{part}' is not allframes or activeframes.");
-                        return [];
-                    }
-
-                    values.Add(mode);
-                }
-
-                if (values.Count == 0)
-                {
-                    result.AddError("--mean-mode: no value given.");
-                }
-
-                return [.. values];
-            },
-        };
+        var meanModes = MeanModeOption.List($"What μ averages over, to try, comma-separated or repeated (as in ard discover): {MeanModeOption.Meaning}.");
         var command = new Command(
             "sweep",
             "Run discover for every combination of --tap, --latents, --k, --steps, --variant and --mean-mode and keep the run whose concept names hold best on the " +
@@ -78,9 +54,7 @@ internal static class SweepCommand
                 var tapList = parse.GetValue(taps) is { Length: > 0 } given ? given.Select(t => (string?)t).ToList() : [null];
                 var latentList = parse.GetValue(latents) is { Length: > 0 } m ? m.Select(v => (int?)v).ToList() : [null];
                 var variantList = Variants(parse.GetValue(variants)!);
-                var meanList = parse.GetValue(meanModes) is { Length: > 0 } modes
-                    ? [.. modes.Distinct()]
-                    : new List<ClipMeanMode> { ClipMeanMode.AllFrames };
+                var meanList = parse.GetValue(meanModes)!;
                 settings = [.. from t in tapList from mm in latentList from kk in parse.GetValue(k)! from ss in parse.GetValue(steps)!
                     from v in variantList from mean in meanList select new DiscoverySweepSetting(t, mm, kk, ss, v, mean)];
             }
@@ -112,11 +86,12 @@ internal static class SweepCommand
             return false;
         }
 
-        var table = new Table().AddColumns("setting", "criterion", "concepts", "names", "FVU");
+        var table = new Table().AddColumns("setting", "μ over", "criterion", "concepts", "names", "FVU");
         foreach (var row in result.Rows)
         {
             table.AddRow(
                 Markup.Escape(row.Setting.Label) + (row == result.Chosen ? " (chosen)" : ""),
+                row.MeanMode == ClipMeanMode.ActiveFrames ? "active frames" : "all frames",
                 row.Criterion.ToString("F3", CultureInfo.InvariantCulture),
                 row.Concepts.ToString(CultureInfo.InvariantCulture),
                 row.NamesFound.ToString(CultureInfo.InvariantCulture),

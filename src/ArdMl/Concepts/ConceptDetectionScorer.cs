@@ -107,14 +107,29 @@ public sealed class ConceptDetectionScorer
     }
 
     /// <summary>The detection score of every concept, in dictionary order.</summary>
-    public IReadOnlyList<ConceptDetection> Complete()
+    public IReadOnlyList<ConceptDetection> Complete() => CompleteOutside(alsoExcluded: null);
+
+    /// <summary>The concepts scored.</summary>
+    internal ConceptDictionary Dictionary => _dictionary;
+
+    /// <summary>The key a concept name is matched to clip texts by (null: the name has none).</summary>
+    internal string? KeyOf(string name) => NameKey(name);
+
+    /// <summary>
+    /// <see cref="Complete()"/> with each concept's clips also leaving out <paramref name="alsoExcluded"/> of its name
+    /// key, so that concepts of one name from two dictionaries are scored on the same clips.
+    /// </summary>
+    internal IReadOnlyList<ConceptDetection> CompleteOutside(Func<string, IReadOnlySet<string>>? alsoExcluded)
     {
         var byGroup = KeptByGroup();
         var results = new ConceptDetection[_dictionary.Concepts.Count];
         for (var i = 0; i < results.Length; i++)
         {
             var concept = i;
-            var (score, positives, perGroup) = Detect(byGroup, _topClips[i], c => c.Scores[concept], c => c.Positives.Contains(concept));
+            var top = alsoExcluded is not null && NameKey(_dictionary.Concepts[i].Name) is { } key
+                ? new HashSet<string>(_topClips[i].Concat(alsoExcluded(key)), StringComparer.Ordinal)
+                : _topClips[i];
+            var (score, positives, perGroup) = Detect(byGroup, top, c => c.Scores[concept], c => c.Positives.Contains(concept));
             results[i] = new ConceptDetection(_dictionary.Concepts[i].Latent, _dictionary.Concepts[i].Name, score, positives, perGroup);
         }
 

@@ -50,6 +50,27 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
     /// <summary>Number of latents m (the size of MeanActivation and Coverage).</summary>
     public int LatentCount => Autoencoder.LatentCount;
 
+    /// <summary>What the clips' μ (the "MeanActivation" column) averages over.</summary>
+    public ClipMeanMode MeanMode => _options.MeanMode;
+
+    /// <summary>
+    /// The same trained autoencoder and columns with μ averaged over <paramref name="meanMode"/> (the weights are
+    /// shared, not copied); used where a run ranks its clips under both readings to choose one.
+    /// </summary>
+    internal SparseAutoencoderTransformer WithMeanMode(ClipMeanMode meanMode) => meanMode == _options.MeanMode
+        ? this
+        : new SparseAutoencoderTransformer(Host, new TrainSparseAutoencoderOptions
+        {
+            InputColumnName = _options.InputColumnName,
+            MeanActivationColumnName = _options.MeanActivationColumnName,
+            CoverageColumnName = _options.CoverageColumnName,
+            OutputCodes = _options.OutputCodes,
+            LatentValuesColumnName = _options.LatentValuesColumnName,
+            LatentIndicesColumnName = _options.LatentIndicesColumnName,
+            MeanMode = meanMode,
+            Trainer = _options.Trainer,
+        }, Autoencoder, Metrics);
+
     /// <summary>Writes a Top-K autoencoder in EleutherAI sparsify's layout (cfg.json + sae.safetensors).</summary>
     public void SaveSparsify(string directory) => SparsifyFormat.Save(Autoencoder, directory);
 

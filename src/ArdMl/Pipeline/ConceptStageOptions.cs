@@ -95,18 +95,21 @@ public abstract class SaeDiscoveryOptions : ConceptStageOptions
     public ulong Seed { get; init; }
 
     /// <summary>
-    /// What a clip's μ averages over: all its frames (default, zeros included: r = μ·c = ā·c², with ā the mean over
-    /// the frames where the latent fires) or the active frames only (r = ā·c). Recorded in run.json; eval reads it.
+    /// What a clip's μ averages over: all its frames (zeros included: r = μ·c = ā·c², with ā the mean over the frames
+    /// where the latent fires) or the active frames only (r = ā·c). Null (default): chosen on the run's own clips where
+    /// captions or labels name the concepts (both readings of the same SAE are ranked and named, and the one whose
+    /// names hold better is kept, see <see cref="ClipMeanModeChoice"/>); all frames where nothing names them. Recorded
+    /// in run.json, with the choice's criteria; eval reads it.
     /// </summary>
-    public ClipMeanMode MeanMode { get; init; } = ClipMeanMode.AllFrames;
+    public ClipMeanMode? MeanMode { get; init; }
 
     /// <summary>Checks the naming files and the SAE settings.</summary>
     private protected void ValidateSaeSettings()
     {
         ValidateNamingFiles();
-        if (!Enum.IsDefined(MeanMode))
+        if (MeanMode is { } meanMode && !Enum.IsDefined(meanMode))
         {
-            throw new ArgumentOutOfRangeException(nameof(MeanMode), MeanMode, "The mean mode must be AllFrames or ActiveFrames.");
+            throw new ArgumentOutOfRangeException(nameof(MeanMode), meanMode, "The mean mode must be AllFrames or ActiveFrames.");
         }
 
         if (LatentCount is < 1)

@@ -77,6 +77,12 @@ public sealed class DiscoveryManifest
     /// <summary>What the clips' μ averages over (all frames unless the run chose the active ones).</summary>
     public Concepts.ClipMeanMode MeanMode { get; init; } = Concepts.ClipMeanMode.AllFrames;
 
+    /// <summary>
+    /// How the run chose <see cref="MeanMode"/> on its clips (the names' criterion under each reading), or null where
+    /// the mode was given or nothing named the concepts. Eval chooses again in each fold on that fold's discovery clips.
+    /// </summary>
+    public ClipMeanModeChoice? MeanModeChoice { get; init; }
+
     /// <summary>SAE training steps.</summary>
     public int Steps { get; init; }
 

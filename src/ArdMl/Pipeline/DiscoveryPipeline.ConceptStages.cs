@@ -31,7 +31,7 @@ public static partial class DiscoveryPipeline
         var batchSize = (int)Math.Clamp(settings.FrameCount, 1, settings.BatchSize); // a batch larger than the corpus only repeats frames
         var sae = ml.Transforms.Ard().TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
         {
-            MeanMode = settings.MeanMode,
+            MeanMode = settings.MeanMode ?? ClipMeanMode.AllFrames,
             Trainer = new SparseAutoencoderTrainerOptions
             {
                 LatentCount = latents,
@@ -50,8 +50,22 @@ public static partial class DiscoveryPipeline
         var encoded = sae.Transform(features);
         stageSeconds[nameof(DiscoveryStage.TrainSparseAutoencoder)] = Lap(watch);
 
-        // Stage 3: rank, score, select, name.
+        // Stage 3: rank, score, select, name; where the mean mode is left open and texts name the concepts, under both
+        // readings of μ from the same SAE, keeping the one whose names hold better on these clips.
         var concepts = FitRankConcepts(ml, encoded, settings, embeddingColumnName: null, progress);
+        ClipMeanModeChoice? meanModeChoice = null;
+        if (settings.MeanMode is null && (settings.Stage.LabelsPath ?? settings.Stage.CaptionsPath) is not null)
+        {
+            var active = sae.WithMeanMode(ClipMeanMode.ActiveFrames);
+            var activeEncoded = active.Transform(features);
+            var activeConcepts = FitRankConcepts(ml, activeEncoded, settings, embeddingColumnName: null, progress);
+            meanModeChoice = MeasureMeanModes(settings, (concepts.Dictionary, encoded), (activeConcepts.Dictionary, activeEncoded));
+            if (meanModeChoice.Chosen == ClipMeanMode.ActiveFrames)
+            {
+                (sae, encoded, concepts) = (active, activeEncoded, activeConcepts);
+            }
+        }
+
         stageSeconds[nameof(DiscoveryStage.RankConcepts)] = Lap(watch);
 
         // Stage 4: score every clip once (from the cache), keep the statistics eval needs, save everything.
@@ -69,7 +83,7 @@ public static partial class DiscoveryPipeline
         store.Save(ml, Path.Combine(runDirectory, DiscoveryManifest.StatisticsFileName));
         stageSeconds[nameof(DiscoveryStage.WriteOutputs)] = Lap(watch);
 
-        var manifest = Manifest(settings, latents, batchSize, sae.Metrics, dictionary, stageSeconds);
+        var manifest = Manifest(settings, latents, batchSize, sae, meanModeChoice, dictionary, stageSeconds);
         manifest.Save(runDirectory);
         return new DiscoveryResult(runDirectory, manifest, dictionary);
     }
@@ -102,10 +116,51 @@ public static partial class DiscoveryPipeline
             .Fit(encoded);
     }
 
+    /// <summary>
+    /// <see cref="ClipMeanModeChoice.Measure"/> of the concepts found under each reading, each scorer reading its
+    /// reading's μ from the clips' statistics (streamed: the scorers keep their own sample of clips).
+    /// </summary>
+    private static ClipMeanModeChoice MeasureMeanModes(
+        ConceptStageSettings settings, (ConceptDictionary Dictionary, IDataView Encoded) allFrames, (ConceptDictionary Dictionary, IDataView Encoded) activeFrames)
+    {
+        var namingFile = (settings.Stage.LabelsPath ?? settings.Stage.CaptionsPath)!;
+        var corpus = CaptionCorpus.Create(
+            CaptionTable.ReadCsv(Path.GetFullPath(namingFile)), settings.Stage.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels);
+        var detection = new ConceptDetectionOptions { GroupPattern = settings.Stage.GroupPattern };
+        ConceptDetectionScorer Fed((ConceptDictionary Dictionary, IDataView Encoded) reading)
+        {
+            var scorer = new ConceptDetectionScorer(reading.Dictionary, corpus, detection);
+            var schema = reading.Encoded.Schema;
+            var columns = new[] { schema[settings.ClipIdColumnName], schema["MeanActivation"], schema["Coverage"] };
+            using var cursor = reading.Encoded.GetRowCursor(columns);
+            var id = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
+            var mean = cursor.GetGetter<VBuffer<float>>(columns[1]);
+            var coverage = cursor.GetGetter<VBuffer<float>>(columns[2]);
+            ReadOnlyMemory<char> idValue = default;
+            VBuffer<float> meanValue = default, coverageValue = default;
+            var (means, shares) = (new float[reading.Dictionary.LatentCount], new float[reading.Dictionary.LatentCount]);
+            while (cursor.MoveNext())
+            {
+                id(ref idValue);
+                mean(ref meanValue);
+                coverage(ref coverageValue);
+                meanValue.CopyTo(means);
+                coverageValue.CopyTo(shares);
+                scorer.Add(idValue.ToString(), means, shares);
+            }
+
+            return scorer;
+        }
+
+        return ClipMeanModeChoice.Measure(Fed(allFrames), Fed(activeFrames));
+    }
+
     /// <summary>run.json of a finished run.</summary>
     private static DiscoveryManifest Manifest(
-        ConceptStageSettings settings, int latents, int batchSize, SaeTrainingMetrics metrics, ConceptDictionary dictionary, Dictionary<string, double> stageSeconds)
+        ConceptStageSettings settings, int latents, int batchSize, SparseAutoencoderTransformer sae, ClipMeanModeChoice? meanModeChoice,
+        ConceptDictionary dictionary, Dictionary<string, double> stageSeconds)
     {
+        var metrics = sae.Metrics;
         return new DiscoveryManifest
         {
             CreatedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
@@ -120,7 +175,8 @@ public static partial class DiscoveryPipeline
             LatentCount = latents,
             K = Math.Min(settings.K, latents),
             Variant = SaeLensFormat.VariantName(settings.Variant),
-            MeanMode = settings.MeanMode,
+            MeanMode = sae.MeanMode,
+            MeanModeChoice = meanModeChoice,
             Steps = settings.Steps,
             BatchSize = batchSize,
             Seed = settings.Seed,
@@ -198,7 +254,8 @@ public static partial class DiscoveryPipeline
 
         public SaeVariant Variant { get; init; }
 
-        public ClipMeanMode MeanMode { get; init; }
+        /// <summary>What μ averages over; null = chosen on the run's clips where texts name the concepts (<see cref="ClipMeanModeChoice"/>).</summary>
+        public ClipMeanMode? MeanMode { get; init; }
 
         public required int Steps { get; init; }
 

@@ -179,7 +179,7 @@ public static partial class DiscoveryPipeline
         stageSeconds[nameof(DiscoveryStage.WriteOutputs)] = Lap(watch);
 
         var batchSize = (int)Math.Clamp(settings.FrameCount, 1, settings.BatchSize);
-        var manifest = Manifest(settings, latents, batchSize, sae.Metrics, dictionary, stageSeconds);
+        var manifest = Manifest(settings, latents, batchSize, sae, meanModeChoice: null, dictionary, stageSeconds);
         manifest.Save(runDirectory);
         return new DiscoveryResult(runDirectory, manifest, dictionary);
     }

@@ -11,12 +11,12 @@ namespace ArdMl.Pipeline;
 /// <param name="K">Active latents per frame.</param>
 /// <param name="Steps">SAE training steps.</param>
 /// <param name="Variant">The SAE's sparsity rule.</param>
-/// <param name="MeanMode">What the clips' μ averages over.</param>
-public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps, SaeVariant Variant = SaeVariant.TopK, ClipMeanMode MeanMode = ClipMeanMode.AllFrames)
+/// <param name="MeanMode">What the clips' μ averages over; null (default): chosen by the run on its clips (<see cref="ClipMeanModeChoice"/>).</param>
+public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K, int Steps, SaeVariant Variant = SaeVariant.TopK, ClipMeanMode? MeanMode = null)
 {
     /// <summary>A folder-safe label of the setting.</summary>
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}{(Variant == SaeVariant.TopK ? "" : "-" + SaeLensFormat.VariantName(Variant))}{(MeanMode == ClipMeanMode.ActiveFrames ? "-active" : "")}");
+        $"{(Tap is null ? "default-tap" : new string([.. Tap.Select(c => char.IsLetterOrDigit(c) ? c : '_')]).Trim('_'))}-m{(LatentCount is { } m ? m.ToString(CultureInfo.InvariantCulture) : "4d")}-k{K}-s{Steps}{(Variant == SaeVariant.TopK ? "" : "-" + SaeLensFormat.VariantName(Variant))}{MeanMode switch { ClipMeanMode.ActiveFrames => "-active", ClipMeanMode.AllFrames => "-all", _ => "" }}");
 }
 
 /// <summary>One row of a sweep's outcome.</summary>
@@ -26,7 +26,8 @@ public sealed record DiscoverySweepSetting(string? Tap, int? LatentCount, int K,
 /// <param name="Concepts">Concepts kept.</param>
 /// <param name="NamesFound">Distinct concept names.</param>
 /// <param name="Fvu">The SAE's final FVU.</param>
-public sealed record DiscoverySweepRow(DiscoverySweepSetting Setting, string RunDirectory, double Criterion, int Concepts, int NamesFound, double Fvu);
+/// <param name="MeanMode">What the run's μ averages over (the setting's, or the run's own choice).</param>
+public sealed record DiscoverySweepRow(DiscoverySweepSetting Setting, string RunDirectory, double Criterion, int Concepts, int NamesFound, double Fvu, ClipMeanMode MeanMode);
 
 /// <summary>What <see cref="DiscoverySweep.Run"/> produced.</summary>
 /// <param name="Rows">One row per setting, in the order given.</param>
@@ -116,7 +117,8 @@ public static class DiscoverySweep
             Criterion(r.Result.Dictionary, names),
             r.Result.Dictionary.Concepts.Count,
             r.Result.Dictionary.Concepts.Select(c => CaptionPhrases.LabelKey(c.Name)).Distinct(StringComparer.Ordinal).Count(),
-            r.Result.Manifest.FinalFvu)).ToList();
+            r.Result.Manifest.FinalFvu,
+            r.Result.Manifest.MeanMode)).ToList();
         var chosen = rows.Select((row, i) => (row, i)).OrderByDescending(x => x.row.Criterion).ThenBy(x => x.i).First().row;
         foreach (var file in Directory.EnumerateFiles(chosen.RunDirectory))
         {
@@ -167,7 +169,8 @@ public static class DiscoverySweep
                 k = r.Setting.K,
                 steps = r.Setting.Steps,
                 variant = SaeLensFormat.VariantName(r.Setting.Variant),
-                meanMode = r.Setting.MeanMode.ToString(),
+                meanMode = r.Setting.MeanMode?.ToString() ?? "auto",
+                chosenMeanMode = r.MeanMode.ToString(),
                 run = r.RunDirectory,
                 r.Criterion,
                 r.Concepts,

@@ -34,8 +34,10 @@ public sealed class MethodComparisonOptions
     /// <summary>
     /// What μ averages over in every method (SAE latents and raw units alike): all frames of a clip (μ = Σ x / frames,
     /// so μ·c = ā·c² with ā the mean over active frames) or the active frames only (μ = ā, so μ·c = ā·c), converted
-    /// from the run's statistics (μ_all = ā·c). Null (default): as the run was discovered (run.json's meanMode). The
-    /// probe and the diagnostics keep the run's statistics.
+    /// from the run's statistics (μ_all = ā·c). Null (default): as the run was discovered (run.json's meanMode), and
+    /// where the run chose its reading on its clips (run.json's meanModeChoice), chosen again in each fold by the same
+    /// rule on the fold's discovery clips only (<see cref="ClipMeanModeChoice"/> of the AR&amp;D concepts), then used by
+    /// every method of that fold. The probe and the diagnostics keep the run's statistics.
     /// </summary>
     public ClipMeanMode? MeanMode { get; init; }
 
@@ -117,8 +119,15 @@ public static class MethodComparison
         var store = ClipStatisticsStore.Load(ml, Path.Combine(runDirectory, manifest.StatisticsFile));
         var runMeanMode = manifest.MeanMode;
         var meanMode = options.MeanMode ?? runMeanMode;
-        var saeMeans = MeansOf(store.MeanActivation, store.Coverage, runMeanMode, meanMode);
-        var rawMeans = MeansOf(store.RawMeanActivation, store.RawCoverage, ClipMeanMode.AllFrames, meanMode); // raw units: always all frames in the store
+        var choosePerFold = options.MeanMode is null && manifest.MeanModeChoice is not null;
+        var saeMeansOf = new Dictionary<ClipMeanMode, IReadOnlyList<float[]>>();
+        var rawMeansOf = new Dictionary<ClipMeanMode, IReadOnlyList<float[]>>();
+        IReadOnlyList<float[]> SaeMeans(ClipMeanMode mode) => saeMeansOf.TryGetValue(mode, out var means)
+            ? means
+            : saeMeansOf[mode] = MeansOf(store.MeanActivation, store.Coverage, runMeanMode, mode);
+        IReadOnlyList<float[]> RawMeans(ClipMeanMode mode) => rawMeansOf.TryGetValue(mode, out var means)
+            ? means
+            : rawMeansOf[mode] = MeansOf(store.RawMeanActivation, store.RawCoverage, ClipMeanMode.AllFrames, mode); // raw units: always all frames in the store
         var allLabels = ClipLabelSet.ReadCsv(labelsPath);
         var labels = new ClipLabelSet(store.ClipIds.Where(allLabels.Contains)
             .Select(c => new KeyValuePair<string, IEnumerable<string>>(c, allLabels.LabelsOf(c))));
@@ -161,11 +170,41 @@ public static class MethodComparison
             var scored = calibration.Concat(evaluation).ToList();
             var index = ClipScoreColumn.IndexOf(scored);
             var scoredRows = scored.Select(c => rowOf[c]).ToArray();
+            var foldMeanMode = meanMode;
+            ClipMeanModeChoice? foldChoice = null;
+            ConceptDictionary? chosenArd = null;
+            if (choosePerFold)
+            {
+                // The run's rule on this fold's discovery clips only: AR&D's concepts under both readings of μ.
+                var ardScore = ClipScoreOf(BenchmarkMethod.Ard, options.ClipScore);
+                var all = Discover(BenchmarkMethod.Ard, ardScore, store, SaeMeans(ClipMeanMode.AllFrames), discovery, corpus, manifest, groupPattern, mergeByName);
+                var active = Discover(BenchmarkMethod.Ard, ardScore, store, SaeMeans(ClipMeanMode.ActiveFrames), discovery, corpus, manifest, groupPattern, mergeByName);
+                foldChoice = corpus is null ? new ClipMeanModeChoice(0, 0) : ClipMeanModeChoice.Measure(
+                    Fed(all, SaeMeans(ClipMeanMode.AllFrames)), Fed(active, SaeMeans(ClipMeanMode.ActiveFrames)));
+                ConceptDetectionScorer Fed(ConceptDictionary dictionary, IReadOnlyList<float[]> means)
+                {
+                    var scorer = new ConceptDetectionScorer(dictionary, corpus, new ConceptDetectionOptions { GroupPattern = groupPattern });
+                    foreach (var row in discovery)
+                    {
+                        scorer.Add(store.ClipIds[row], means[row], store.Coverage[row]);
+                    }
+
+                    return scorer;
+                }
+
+                foldMeanMode = foldChoice.Chosen;
+                chosenArd = foldMeanMode == ClipMeanMode.ActiveFrames ? active : all;
+            }
+
+            var saeMeans = SaeMeans(foldMeanMode);
+            var rawMeans = RawMeans(foldMeanMode);
             foreach (var method in Enum.GetValues<BenchmarkMethod>().Where(m => m != BenchmarkMethod.Probe))
             {
                 progress?.Report(method);
                 var clipScore = ClipScoreOf(method, options.ClipScore);
-                var dictionary = Discover(method, clipScore, store, method == BenchmarkMethod.RawNeurons ? rawMeans : saeMeans, discovery, corpus, manifest, groupPattern, mergeByName);
+                var dictionary = method == BenchmarkMethod.Ard && chosenArd is not null
+                    ? chosenArd
+                    : Discover(method, clipScore, store, method == BenchmarkMethod.RawNeurons ? rawMeans : saeMeans, discovery, corpus, manifest, groupPattern, mergeByName);
                 bool raw = method == BenchmarkMethod.RawNeurons;
                 var means = raw ? rawMeans : saeMeans;
                 var coverages = raw ? store.RawCoverage : store.Coverage;
@@ -189,7 +228,7 @@ public static class MethodComparison
                     .Select((concept, c) => new BenchmarkConcept(concept.Name, new ClipScoreColumn(index, columns[c]), concept.Monosemanticity))
                     .ToList();
                 var result = new InterpretabilityBenchmark().Evaluate(DisplayName(method), concepts, labels, calibration, evaluation);
-                Add(perMethod, method, new MethodComparisonFold(fold.Name, dictionary, result));
+                Add(perMethod, method, new MethodComparisonFold(fold.Name, dictionary, result) { MeanMode = foldMeanMode, MeanModeChoice = foldChoice });
             }
 
             if (options.IncludeProbe)
@@ -197,7 +236,7 @@ public static class MethodComparison
                 progress?.Report(BenchmarkMethod.Probe);
                 var train = fold.ClipsOf(ClipRole.Discovery).Where(labels.Contains).ToList();
                 var probe = ProbeReference.Evaluate(ml, store, rowOf, labels, train, calibration, evaluation, DisplayName(BenchmarkMethod.Probe));
-                Add(perMethod, BenchmarkMethod.Probe, new MethodComparisonFold(fold.Name, null, probe));
+                Add(perMethod, BenchmarkMethod.Probe, new MethodComparisonFold(fold.Name, null, probe) { MeanMode = runMeanMode });
             }
         }
 
@@ -218,9 +257,14 @@ public static class MethodComparison
             Stability = stability,
             MergeByName = mergeByName,
             ClipScore = options.ClipScore,
-            MeanMode = meanMode,
+            MeanMode = choosePerFold ? MostFolds(perMethod[BenchmarkMethod.Ard]) : meanMode,
+            MeanModeChosenPerFold = choosePerFold,
         };
     }
+
+    /// <summary>The reading of μ most folds used (ties: all frames).</summary>
+    private static ClipMeanMode MostFolds(IReadOnlyList<MethodComparisonFold> folds) =>
+        folds.Count(f => f.MeanMode == ClipMeanMode.ActiveFrames) * 2 > folds.Count ? ClipMeanMode.ActiveFrames : ClipMeanMode.AllFrames;
 
     /// <summary>The row name of a method in the table.</summary>
     /// <param name="method">The method.</param>

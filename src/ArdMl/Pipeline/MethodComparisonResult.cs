@@ -10,7 +10,14 @@ namespace ArdMl.Pipeline;
 /// <param name="Fold">The fold's name.</param>
 /// <param name="Dictionary">Concepts the method selected and named.</param>
 /// <param name="Result">The fold's benchmark scores.</param>
-public sealed record MethodComparisonFold(string Fold, ConceptDictionary? Dictionary, InterpretabilityBenchmarkResult Result);
+public sealed record MethodComparisonFold(string Fold, ConceptDictionary? Dictionary, InterpretabilityBenchmarkResult Result)
+{
+    /// <summary>What μ averaged over in this fold (the probe: the run's statistics).</summary>
+    public ClipMeanMode MeanMode { get; init; }
+
+    /// <summary>How the fold chose <see cref="MeanMode"/> on its discovery clips, or null where the reading was fixed.</summary>
+    public ClipMeanModeChoice? MeanModeChoice { get; init; }
+}
 
 /// <summary>One row of the comparison: a method, its folds and the scores pooled over the folds' concepts.</summary>
 /// <param name="Method">The method.</param>
@@ -70,8 +77,11 @@ public sealed class MethodComparisonResult
     /// <summary>Whether each method's concepts of one name were merged into concepts of several latents (on the discovery clips).</summary>
     public bool MergeByName { get; init; }
 
-    /// <summary>What μ averaged over in every method.</summary>
+    /// <summary>What μ averaged over in every method (chosen per fold: the reading of most folds, see <see cref="MethodComparisonFold.MeanMode"/>).</summary>
     public ClipMeanMode MeanMode { get; init; }
+
+    /// <summary>Whether each fold chose what μ averages over on its discovery clips (<see cref="ClipMeanModeChoice"/>), as the run did.</summary>
+    public bool MeanModeChosenPerFold { get; init; }
 
     /// <summary>What the SAE methods ranked clips by when they detected concepts.</summary>
     public MethodClipScore ClipScore { get; init; }
@@ -94,9 +104,22 @@ public sealed class MethodComparisonResult
                 + (ClipScore == MethodClipScore.Representativeness
                     ? "Every SAE method detects its concepts by r = μ·c; the methods differ in how they rank clips to retrieve, name and select concepts. "
                     : "Each SAE method detects its concepts by its own ranking criterion. ")
-                + (MeanMode == ClipMeanMode.ActiveFrames ? "μ is averaged over the frames where a unit fires (μ·c = ā·c). " : "")
+                + MeanModeSentence()
                 + "Clips per fold: " + counts + ".";
         }
+    }
+
+    private string MeanModeSentence()
+    {
+        if (!MeanModeChosenPerFold)
+        {
+            return MeanMode == ClipMeanMode.ActiveFrames ? "μ is averaged over the frames where a unit fires (μ·c = ā·c). " : "";
+        }
+
+        var folds = Rows.First(r => r.Method == BenchmarkMethod.Ard).Folds;
+        var active = folds.Count(f => f.MeanMode == ClipMeanMode.ActiveFrames);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"What μ averages over was chosen in each fold on its discovery clips, as the run chose it (the AR&D names' detection criterion under each reading; every method of the fold uses the reading chosen): the frames where a unit fires (μ·c = ā·c) in {active} of {folds.Count} folds{(active == folds.Count ? "" : ", all frames in the others")}. ");
     }
 
     /// <summary>A Markdown document: protocol, the table, per-method concept counts and how each method scores clips.</summary>
@@ -140,6 +163,7 @@ public sealed class MethodComparisonResult
             mergeByName = MergeByName,
             clipScore = ClipScore.ToString(),
             meanMode = MeanMode.ToString(),
+            meanModeChosenPerFold = MeanModeChosenPerFold,
             protocol = Protocol,
             methods = Rows.Select(r => new
             {
@@ -156,6 +180,8 @@ public sealed class MethodComparisonResult
                 folds = r.Folds.Select(f => new
                 {
                     fold = f.Fold,
+                    meanMode = f.MeanMode.ToString(),
+                    meanModeChoice = f.MeanModeChoice is { } choice ? new { allFrames = choice.AllFrames, activeFrames = choice.ActiveFrames } : null,
                     meanAveragePrecision = f.Result.MeanAveragePrecision,
                     macroF1 = f.Result.Macro.F1,
                     calibrationClips = f.Result.HeldOutClipCount,

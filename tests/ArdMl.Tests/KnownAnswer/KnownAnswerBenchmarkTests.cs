@@ -1,4 +1,5 @@
 using ArdMl.Benchmarks.KnownAnswer;
+using ArdMl.Concepts;
 using ArdMl.Evaluation;
 using ArdMl.Pipeline;
 
@@ -41,6 +42,10 @@ public sealed class KnownAnswerBenchmarkTests : IDisposable
         manifest.ActivationsDirectory.Should().Be(Path.Combine(_folder, KnownAnswerCorpus.ActivationsFolder));
         manifest.LatentCount.Should().Be(KnownAnswerBenchmark.DefaultLatentsPerUnit * 32);
         manifest.NamingSource.Should().Be("labels");
+        manifest.MeanModeChoice.Should().NotBeNull("the run chose what μ averages over on its clips");
+        manifest.MeanMode.Should().Be(ClipMeanMode.AllFrames,
+            $"the brief loud distractors make μ over active frames a worse reading, and the run's choice must see it ({manifest.MeanModeChoice})");
+        result.Comparison.MeanModeChosenPerFold.Should().BeTrue("eval chooses again on each fold's discovery clips");
         foreach (var file in new[] { "model.zip", "concepts.json", "concept-scores.csv", "clip-statistics.idv", "run.json" })
         {
             File.Exists(Path.Combine(result.Discovery.RunDirectory, file)).Should().BeTrue(file);

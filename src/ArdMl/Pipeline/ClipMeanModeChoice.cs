@@ -1,0 +1,67 @@
+using ArdMl.Concepts;
+
+namespace ArdMl.Pipeline;
+
+/// <summary>
+/// How a run chose what μ averages over (<see cref="ClipMeanMode"/>) on its own clips, never on evaluation labels:
+/// the same SAE's clips were ranked, named and selected under both readings, and the reading whose concept names hold
+/// better was kept. Each name's concept of either reading is scored as the detection score does
+/// (<see cref="ConceptDetectionScorer"/>: average precision of the name, averaged over groups when there are groups)
+/// on the same clips, those outside the top clips of both readings' concepts of that name, so that neither reading
+/// gains from leaving more of the name's clips to be found. The criterion of a reading is the mean over the names
+/// either reading found of its concept's score (0 where it has none). A tie keeps all frames, the paper's reading.
+/// </summary>
+/// <param name="AllFrames">The criterion with μ over all frames (zeros included: r = ā·c²).</param>
+/// <param name="ActiveFrames">The criterion with μ over the frames where a latent fires (r = ā·c).</param>
+public sealed record ClipMeanModeChoice(double AllFrames, double ActiveFrames)
+{
+    /// <summary>The reading kept: active frames where its criterion is higher, else all frames.</summary>
+    public ClipMeanMode Chosen => ActiveFrames > AllFrames ? ClipMeanMode.ActiveFrames : ClipMeanMode.AllFrames;
+
+    /// <summary>
+    /// Compares two readings' concepts from scorers that were given the same clips, each with its reading's μ
+    /// (and the same detection options).
+    /// </summary>
+    /// <param name="allFrames">The scorer of the concepts found with μ over all frames.</param>
+    /// <param name="activeFrames">The scorer of the concepts found with μ over the active frames.</param>
+    internal static ClipMeanModeChoice Measure(ConceptDetectionScorer allFrames, ConceptDetectionScorer activeFrames)
+    {
+        var top = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var scorer in new[] { allFrames, activeFrames })
+        {
+            foreach (var concept in scorer.Dictionary.Concepts)
+            {
+                if (scorer.KeyOf(concept.Name) is { } key)
+                {
+                    if (!top.TryGetValue(key, out var clips))
+                    {
+                        top[key] = clips = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    clips.UnionWith(concept.Top.Select(c => c.ClipId));
+                }
+            }
+        }
+
+        Dictionary<string, double> Best(ConceptDetectionScorer scorer)
+        {
+            var best = new Dictionary<string, double>(StringComparer.Ordinal);
+            var detections = scorer.CompleteOutside(key => top[key]);
+            for (var i = 0; i < detections.Count; i++)
+            {
+                if (scorer.KeyOf(scorer.Dictionary.Concepts[i].Name) is { } key)
+                {
+                    var score = double.IsFinite(detections[i].Score) ? detections[i].Score : 0;
+                    best[key] = Math.Max(best.GetValueOrDefault(key), score);
+                }
+            }
+
+            return best;
+        }
+
+        var (all, active) = (Best(allFrames), Best(activeFrames));
+        return top.Count == 0
+            ? new(0, 0)
+            : new(top.Keys.Sum(k => all.GetValueOrDefault(k)) / top.Count, top.Keys.Sum(k => active.GetValueOrDefault(k)) / top.Count);
+    }
+}
