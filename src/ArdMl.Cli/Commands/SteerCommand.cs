@@ -51,9 +51,16 @@ internal static class SteerCommand
         var axes = new Option<string?>("--axes") { Description = "Tap axes as frames=..;features=.. (default: from the description's tap layouts)." };
         var neurons = new Option<int>("--neurons") { Description = "Raw-neuron candidates for the optimistic baseline (largest |w_j| of the latent's decoder direction, best on the measured clips).", DefaultValueFactory = _ => SteeringSensitivityAnalysis.DefaultNeuronCandidates };
         var maxSeconds = new Option<double?>("--max-seconds") { Description = "Use at most this many seconds of each clip." };
+        var latentRule = new Option<LatentSelectionRule>("--latent-rule")
+        {
+            Description = "How --latent auto: picks the latent: contrast (the default: the largest difference of the latent's clip-mean activation between the "
+                + "label's clips and the others) or projection (the largest projection of the label's mean tap difference on the latent's unit decoder "
+                + "direction, the rule that picks the label-chosen neuron, applied to latent directions).",
+            DefaultValueFactory = _ => LatentSelectionRule.Contrast,
+        }.NamedValuesOnly<Option<LatentSelectionRule>, LatentSelectionRule>();
         var command = new Command("steer", "Steer an SAE latent inside a model over a strength sweep and compare it with raw neurons edited by the same L2 norm.")
         {
-            description, tap, sae, latent, audio, mode, strength, frames, target, output, axes, neurons, maxSeconds,
+            description, tap, sae, latent, audio, mode, strength, frames, target, output, axes, neurons, maxSeconds, latentRule,
         };
         command.SetAction(parse =>
         {
@@ -72,7 +79,8 @@ internal static class SteerCommand
                     parse.GetValue(output)?.FullName,
                     parse.GetValue(axes) is { } a ? TapAxisSpec.Parse(a) : null,
                     parse.GetValue(neurons),
-                    parse.GetValue(maxSeconds));
+                    parse.GetValue(maxSeconds),
+                    parse.GetValue(latentRule));
                 return Run(request);
             }
             catch (Exception e) when (e is ModelDescriptionException or ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException
@@ -295,8 +303,30 @@ internal static class SteerCommand
                 }
             });
 
-        var latents = LabelContrastLatentSelector.Rank(clipFrames, adapter);
         var neurons = LabelContrastNeuronSelector.Rank(clipFrames, model.TapWidth);
+        if (request.LatentRule == LatentSelectionRule.Projection)
+        {
+            var projections = LabelContrastLatentSelector.RankByProjection(neurons, adapter);
+            var byProjection = new Table().AddColumns("rank", "latent", "ŵ·Δx̄", "cosine", "neuron", "difference (e_j·Δx̄)");
+            for (int i = 0; i < Math.Min(5, Math.Min(projections.Count, neurons.Count)); i++)
+            {
+                byProjection.AddRow(
+                    (i + 1).ToString(CultureInfo.InvariantCulture),
+                    projections[i].Latent.ToString(CultureInfo.InvariantCulture),
+                    projections[i].Projection.ToString("G4", CultureInfo.InvariantCulture),
+                    projections[i].Cosine.ToString("F3", CultureInfo.InvariantCulture),
+                    neurons[i].Neuron.ToString(CultureInfo.InvariantCulture),
+                    neurons[i].Difference.ToString("G4", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.MarkupLine(Markup.Escape(
+                $"Latents and raw neurons by the projection of the mean tap difference for '{label}' on their unit directions ({clipFrames.Count(c => c.HasLabel)} labelled, "
+                + $"{clipFrames.Count(c => !c.HasLabel)} other clips of {csv}):"));
+            AnsiConsole.Write(byProjection);
+            return (projections[0].Latent, neurons[0].Neuron);
+        }
+
+        var latents = LabelContrastLatentSelector.Rank(clipFrames, adapter);
         var table = new Table().AddColumns("rank", "latent", $"mean ({label})", "mean (others)", "difference", "neuron", $"mean ({label})", "mean (others)", "difference");
         for (int i = 0; i < Math.Min(5, Math.Min(latents.Count, neurons.Count)); i++)
         {
@@ -397,5 +427,6 @@ internal static class SteerCommand
         string? OutputCsv,
         TapAxisSpec? Axes,
         int NeuronCandidates,
-        double? MaxSeconds);
+        double? MaxSeconds,
+        LatentSelectionRule LatentRule);
 }

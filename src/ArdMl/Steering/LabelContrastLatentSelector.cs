@@ -10,6 +10,12 @@ public sealed record LatentContrast(int Latent, double MeanWithLabel, double Mea
     public double Difference => MeanWithLabel - MeanWithoutLabel;
 }
 
+/// <summary>One latent's decoder direction against a label's mean tap difference, as ranked by <see cref="LabelContrastLatentSelector.RankByProjection"/>.</summary>
+/// <param name="Latent">The latent.</param>
+/// <param name="Projection">ŵ·Δx̄: the label's mean tap difference projected on the latent's unit decoder direction.</param>
+/// <param name="Cosine">The cosine between the two (the projection over ‖Δx̄‖).</param>
+public sealed record LatentProjection(int Latent, double Projection, double Cosine);
+
 /// <summary>
 /// Picks the latent that stands for a label: every clip's tap frames (unsteered) are encoded by the SAE, each latent's
 /// clip-mean activation is averaged over the clips with the label and over the clips without it, and latents are
@@ -70,5 +76,55 @@ public static class LabelContrastLatentSelector
         }
 
         return [.. sums.Ranked(nameof(clipFrames)).Select(u => new LatentContrast(u.Unit, u.MeanWithLabel, u.MeanWithoutLabel))];
+    }
+
+    /// <summary>
+    /// Ranks every latent by the rule that <see cref="LabelContrastNeuronSelector"/> applies to raw neurons, in the tap's
+    /// own space: the label's mean tap difference Δx̄ (the clip-mean tap activations averaged over the labelled clips,
+    /// minus the same over the others) projected on the latent's unit decoder direction ŵ = w/‖w‖, largest first (ties
+    /// to the lowest index). A raw neuron's unit direction is its axis, so its projection is its own contrast: both
+    /// baselines pick the unit direction of their kind along which the label's clips differ most. Latents with a zero
+    /// decoder direction are left out.
+    /// </summary>
+    /// <param name="tapContrast">Every tap dimension's contrast (<see cref="LabelContrastNeuronSelector.Rank"/>, any order).</param>
+    /// <param name="autoencoder">Gives the decoder directions (w = Decode(e_k) − Decode(0)).</param>
+    public static IReadOnlyList<LatentProjection> RankByProjection(IReadOnlyList<NeuronContrast> tapContrast, ISteerableAutoencoder autoencoder)
+    {
+        ArgumentNullException.ThrowIfNull(tapContrast);
+        ArgumentNullException.ThrowIfNull(autoencoder);
+        int d = autoencoder.InputDim;
+        if (tapContrast.Count != d)
+        {
+            throw new ArgumentException($"Expected the contrast of all {d} tap dimensions; got {tapContrast.Count}.", nameof(tapContrast));
+        }
+
+        var difference = new double[d];
+        foreach (var neuron in tapContrast)
+        {
+            difference[neuron.Neuron] = neuron.Difference;
+        }
+
+        var differenceNorm = Math.Sqrt(difference.Sum(v => v * v));
+        var zero = autoencoder.Decode(new LatentCodes(1, 1, [0f], [0]));
+        var ranked = new List<LatentProjection>(autoencoder.LatentCount);
+        for (int k = 0; k < autoencoder.LatentCount; k++)
+        {
+            var one = autoencoder.Decode(new LatentCodes(1, 1, [1f], [k]));
+            double dot = 0, norm = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double w = one[j] - zero[j];
+                dot += w * difference[j];
+                norm += w * w;
+            }
+
+            if (norm > 0)
+            {
+                var projection = dot / Math.Sqrt(norm);
+                ranked.Add(new LatentProjection(k, projection, differenceNorm > 0 ? projection / differenceNorm : 0));
+            }
+        }
+
+        return [.. ranked.OrderByDescending(p => p.Projection).ThenBy(p => p.Latent)];
     }
 }

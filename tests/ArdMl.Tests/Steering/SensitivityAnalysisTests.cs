@@ -76,6 +76,35 @@ public sealed class SensitivityAnalysisTests
             .Should().Throw<ArgumentException>().WithMessage("*frames × 2*3 values*");
     }
 
+    [Fact]
+    public void Projection_ranks_latents_by_the_label_s_mean_tap_difference_on_their_unit_decoder_directions()
+    {
+        var sae = new TinyTopKAutoencoder(d: 3, m: 6, k: 2, seed: 5);
+        // The labelled clip lies 2 above the other along (1, 0, 1) / √2: Δx̄ = (√2, 0, √2), ‖Δx̄‖ = 2.
+        float a = (float)Math.Sqrt(2);
+        IReadOnlyList<(float[] Frames, bool HasLabel)> clips = [([0.5f + a, 1f, -1f + a], true), ([0.5f, 1f, -1f], false)];
+        var neurons = LabelContrastNeuronSelector.Rank(clips, width: 3);
+
+        var ranked = LabelContrastLatentSelector.RankByProjection(neurons, sae);
+
+        ranked.Should().HaveCount(6);
+        foreach (var latent in ranked)
+        {
+            var w = sae.DecoderRow(latent.Latent);
+            var norm = Math.Sqrt(w.Sum(v => (double)v * v));
+            var expected = ((a * w[0]) + (a * w[2])) / norm;
+            latent.Projection.Should().BeApproximately(expected, 1e-5, $"latent {latent.Latent}: ŵ·Δx̄");
+            latent.Cosine.Should().BeApproximately(expected / 2, 1e-5, "‖Δx̄‖ = 2");
+        }
+
+        ranked.Select(l => l.Projection).Should().BeInDescendingOrder();
+        // The same rule on the axes is the neuron ranking: e_j·Δx̄ is neuron j's contrast.
+        neurons[0].Difference.Should().BeApproximately(a, 1e-6);
+        neurons.Single(n => n.Neuron == 1).Difference.Should().Be(0);
+        FluentActions.Invoking(() => LabelContrastLatentSelector.RankByProjection(neurons.Take(2).ToList(), sae))
+            .Should().Throw<ArgumentException>().WithMessage("*all 3 tap dimensions*");
+    }
+
     private sealed class PairSumModel : ISteeringModel
     {
         public int Runs { get; private set; }
