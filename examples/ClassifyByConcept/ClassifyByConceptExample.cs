@@ -17,9 +17,10 @@ public static class ClassifyByConceptExample
     /// Runs the example. Options: <c>--model &lt;concepts.zip&gt;</c> (default: fit one on the training clips),
     /// <c>--clips &lt;n&gt;</c> (demo corpus size, default 150; two thirds train, one third held out).
     /// With <c>--audio &lt;dir&gt; --model-description &lt;json&gt; [--tap T] --label-pattern &lt;regex&gt;
-    /// --group-by &lt;regex&gt; [--test-group G] [--latents M] [--k K] [--steps S]</c> it classifies real clips with a
-    /// group-disjoint split instead, beside a probe on the same layer (each group held out in turn unless
-    /// <c>--test-group</c> names one).
+    /// --group-by &lt;regex&gt; [--test-group G] [--latents M] [--k K] [--steps S] [--mean-mode auto|allframes|activeframes]</c>
+    /// it classifies real clips with a group-disjoint split instead, beside a probe on the same layer (each group held
+    /// out in turn unless <c>--test-group</c> names one; <c>auto</c>, the default, chooses what μ averages over on the
+    /// training groups as <c>ard discover</c> does).
     /// </summary>
     /// <returns>0 on success.</returns>
     public static int Run(string[] args, TextWriter output)

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ArdMl.Activations;
+using ArdMl.Concepts;
 using ArdMl.MlNet;
+using ArdMl.Pipeline;
 using ArdMl.Sae;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -29,6 +31,14 @@ internal static class GroupedAudioClassification
         var latents = int.Parse(ExampleInputs.Option(args, "--latents") ?? "256", CultureInfo.InvariantCulture);
         var k = int.Parse(ExampleInputs.Option(args, "--k") ?? "8", CultureInfo.InvariantCulture);
         var steps = int.Parse(ExampleInputs.Option(args, "--steps") ?? "600", CultureInfo.InvariantCulture);
+        var meanMode = ExampleInputs.Option(args, "--mean-mode") ?? "auto";
+        ClipMeanMode? fixedMeanMode = meanMode switch
+        {
+            "auto" => null,
+            "allframes" => ClipMeanMode.AllFrames,
+            "activeframes" => ClipMeanMode.ActiveFrames,
+            _ => throw new ArgumentException($"--mean-mode '{meanMode}' is not one of auto, allframes, activeframes."),
+        };
 
         var rows = Directory.EnumerateFiles(audio, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".flac", StringComparison.OrdinalIgnoreCase))
@@ -63,25 +73,46 @@ internal static class GroupedAudioClassification
                 .Fit(train);
             var trainFeatures = ml.Data.Cache(featurizer.Transform(train));
             var testFeatures = ml.Data.Cache(featurizer.Transform(test));
-            var concepts = ard.TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
+            var sae = ard.TrainSparseAutoencoder(new TrainSparseAutoencoderOptions
             {
+                MeanMode = fixedMeanMode ?? ClipMeanMode.AllFrames,
                 Trainer = new SparseAutoencoderTrainerOptions { LatentCount = latents, K = k, Steps = steps, BatchSize = 1024 },
             })
-                .Append(ard.RankConcepts(new RankConceptsOptions
-                {
-                    ClipIdColumnName = nameof(LabelledAudioClip.Clip),
-                    CaptionColumnName = nameof(LabelledAudioClip.Label),
-                    CaptionKind = ArdMl.Concepts.CaptionKind.Labels,
-                    GroupPattern = groupPattern,
-                }))
                 .Fit(trainFeatures);
+            var rank = ard.RankConcepts(new RankConceptsOptions
+            {
+                ClipIdColumnName = nameof(LabelledAudioClip.Clip),
+                CaptionColumnName = nameof(LabelledAudioClip.Label),
+                CaptionKind = CaptionKind.Labels,
+                GroupPattern = groupPattern,
+            });
+            var ranked = rank.Fit(sae.Transform(trainFeatures));
+            var reading = "";
+            if (fixedMeanMode is null)
+            {
+                // Choose what μ averages over on the training groups only, as ard discover does by default.
+                var active = sae.WithMeanMode(ClipMeanMode.ActiveFrames);
+                var activeRanked = rank.Fit(active.Transform(trainFeatures));
+                var corpus = CaptionCorpus.Create(CaptionTable.FromPairs(trainRows.Select(r => (r.Clip, r.Label))), CaptionKind.Labels);
+                var choice = ClipMeanModeChoice.Measure(
+                    ranked.Dictionary, sae.Transform(trainFeatures), activeRanked.Dictionary, active.Transform(trainFeatures), corpus, nameof(LabelledAudioClip.Clip), groupPattern);
+                if (choice.Chosen == ClipMeanMode.ActiveFrames)
+                {
+                    (sae, ranked) = (active, activeRanked);
+                }
+
+                reading = string.Create(CultureInfo.InvariantCulture,
+                    $", μ over {(choice.Chosen == ClipMeanMode.ActiveFrames ? "active frames" : "all frames")} (criterion {choice.ActiveFrames:F3} active, {choice.AllFrames:F3} all)");
+            }
+
+            var concepts = new TransformerChain<ITransformer>(sae, ranked);
             var conceptCount = ((VectorDataViewType)concepts.Transform(trainFeatures).Schema["ConceptScores"].Type).Size;
             var conceptAccuracy = Accuracy(ml, concepts.Transform(trainFeatures), concepts.Transform(testFeatures), "ConceptScores");
             var probeAccuracy = Accuracy(ml, MeanPooled(ml, trainFeatures), MeanPooled(ml, testFeatures), "MeanPooledActivations");
             conceptAccuracies.Add(conceptAccuracy);
             probeAccuracies.Add(probeAccuracy);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  held out {testGroup} ({testRows.Count} clips): by {conceptCount} concepts {conceptAccuracy:P1}, probe on the layer {probeAccuracy:P1}"));
+                $"  held out {testGroup} ({testRows.Count} clips): by {conceptCount} concepts {conceptAccuracy:P1}, probe on the layer {probeAccuracy:P1}{reading}"));
         }
 
         var chance = 1.0 / rows.Select(r => r.Label).Distinct().Count();

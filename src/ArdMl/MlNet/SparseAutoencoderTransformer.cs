@@ -55,9 +55,11 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
 
     /// <summary>
     /// The same trained autoencoder and columns with μ averaged over <paramref name="meanMode"/> (the weights are
-    /// shared, not copied); used where a run ranks its clips under both readings to choose one.
+    /// shared, not copied), for ranking a corpus's clips under both readings to choose one
+    /// (<see cref="Pipeline.ClipMeanModeChoice"/>).
     /// </summary>
-    internal SparseAutoencoderTransformer WithMeanMode(ClipMeanMode meanMode) => meanMode == _options.MeanMode
+    /// <param name="meanMode">What μ averages over.</param>
+    public SparseAutoencoderTransformer WithMeanMode(ClipMeanMode meanMode) => meanMode == _options.MeanMode
         ? this
         : new SparseAutoencoderTransformer(Host, new TrainSparseAutoencoderOptions
         {

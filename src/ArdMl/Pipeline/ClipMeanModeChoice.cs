@@ -1,4 +1,6 @@
 using ArdMl.Concepts;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace ArdMl.Pipeline;
 
@@ -17,6 +19,70 @@ public sealed record ClipMeanModeChoice(double AllFrames, double ActiveFrames)
 {
     /// <summary>The reading kept: active frames where its criterion is higher, else all frames.</summary>
     public ClipMeanMode Chosen => ActiveFrames > AllFrames ? ClipMeanMode.ActiveFrames : ClipMeanMode.AllFrames;
+
+    /// <summary>
+    /// Compares the concepts RankConcepts found under each reading from the clips' statistics under that reading (the
+    /// SAE stage's output with <see cref="ClipMeanMode.AllFrames"/> and with <see cref="ClipMeanMode.ActiveFrames"/>,
+    /// same SAE and clips), as <see cref="DiscoveryPipeline"/> does when its mean mode is left open. The statistics are
+    /// streamed; each reading's scorer keeps its own sample of clips.
+    /// </summary>
+    /// <param name="allFrames">The concepts found with μ over all frames.</param>
+    /// <param name="allFramesStatistics">The clips' statistics with μ over all frames.</param>
+    /// <param name="activeFrames">The concepts found with μ over the active frames.</param>
+    /// <param name="activeFramesStatistics">The clips' statistics with μ over the active frames.</param>
+    /// <param name="corpus">The captions or labels the concepts were named from.</param>
+    /// <param name="clipIdColumnName">The clip id column (text) of both statistics views.</param>
+    /// <param name="groupPattern">The group pattern of the detection score (null: one group).</param>
+    /// <param name="meanActivationColumnName">The μ column (per latent).</param>
+    /// <param name="coverageColumnName">The c column (per latent).</param>
+    public static ClipMeanModeChoice Measure(
+        ConceptDictionary allFrames,
+        IDataView allFramesStatistics,
+        ConceptDictionary activeFrames,
+        IDataView activeFramesStatistics,
+        CaptionCorpus corpus,
+        string clipIdColumnName,
+        string? groupPattern = null,
+        string meanActivationColumnName = "MeanActivation",
+        string coverageColumnName = "Coverage")
+    {
+        ArgumentNullException.ThrowIfNull(allFrames);
+        ArgumentNullException.ThrowIfNull(allFramesStatistics);
+        ArgumentNullException.ThrowIfNull(activeFrames);
+        ArgumentNullException.ThrowIfNull(activeFramesStatistics);
+        ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(clipIdColumnName);
+        var detection = new ConceptDetectionOptions { GroupPattern = groupPattern };
+        ConceptDetectionScorer Fed(ConceptDictionary dictionary, IDataView statistics)
+        {
+            var scorer = new ConceptDetectionScorer(dictionary, corpus, detection);
+            var schema = statistics.Schema;
+            var columns = new[] { Column(schema, clipIdColumnName), Column(schema, meanActivationColumnName), Column(schema, coverageColumnName) };
+            using var cursor = statistics.GetRowCursor(columns);
+            var id = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
+            var mean = cursor.GetGetter<VBuffer<float>>(columns[1]);
+            var coverage = cursor.GetGetter<VBuffer<float>>(columns[2]);
+            ReadOnlyMemory<char> idValue = default;
+            VBuffer<float> meanValue = default, coverageValue = default;
+            var (means, shares) = (new float[dictionary.LatentCount], new float[dictionary.LatentCount]);
+            while (cursor.MoveNext())
+            {
+                id(ref idValue);
+                mean(ref meanValue);
+                coverage(ref coverageValue);
+                meanValue.CopyTo(means);
+                coverageValue.CopyTo(shares);
+                scorer.Add(idValue.ToString(), means, shares);
+            }
+
+            return scorer;
+        }
+
+        return Measure(Fed(allFrames, allFramesStatistics), Fed(activeFrames, activeFramesStatistics));
+    }
+
+    private static DataViewSchema.Column Column(DataViewSchema schema, string name) =>
+        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema), name, $"The clip statistics have no column '{name}'.");
 
     /// <summary>
     /// Compares two readings' concepts from scorers that were given the same clips, each with its reading's μ

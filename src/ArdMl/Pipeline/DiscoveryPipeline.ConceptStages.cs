@@ -116,43 +116,15 @@ public static partial class DiscoveryPipeline
             .Fit(encoded);
     }
 
-    /// <summary>
-    /// <see cref="ClipMeanModeChoice.Measure"/> of the concepts found under each reading, each scorer reading its
-    /// reading's μ from the clips' statistics (streamed: the scorers keep their own sample of clips).
-    /// </summary>
+    /// <summary><see cref="ClipMeanModeChoice.Measure(ConceptDictionary, IDataView, ConceptDictionary, IDataView, CaptionCorpus, string, string?, string, string)"/> of the concepts found under each reading.</summary>
     private static ClipMeanModeChoice MeasureMeanModes(
         ConceptStageSettings settings, (ConceptDictionary Dictionary, IDataView Encoded) allFrames, (ConceptDictionary Dictionary, IDataView Encoded) activeFrames)
     {
         var namingFile = (settings.Stage.LabelsPath ?? settings.Stage.CaptionsPath)!;
         var corpus = CaptionCorpus.Create(
             CaptionTable.ReadCsv(Path.GetFullPath(namingFile)), settings.Stage.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels);
-        var detection = new ConceptDetectionOptions { GroupPattern = settings.Stage.GroupPattern };
-        ConceptDetectionScorer Fed((ConceptDictionary Dictionary, IDataView Encoded) reading)
-        {
-            var scorer = new ConceptDetectionScorer(reading.Dictionary, corpus, detection);
-            var schema = reading.Encoded.Schema;
-            var columns = new[] { schema[settings.ClipIdColumnName], schema["MeanActivation"], schema["Coverage"] };
-            using var cursor = reading.Encoded.GetRowCursor(columns);
-            var id = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
-            var mean = cursor.GetGetter<VBuffer<float>>(columns[1]);
-            var coverage = cursor.GetGetter<VBuffer<float>>(columns[2]);
-            ReadOnlyMemory<char> idValue = default;
-            VBuffer<float> meanValue = default, coverageValue = default;
-            var (means, shares) = (new float[reading.Dictionary.LatentCount], new float[reading.Dictionary.LatentCount]);
-            while (cursor.MoveNext())
-            {
-                id(ref idValue);
-                mean(ref meanValue);
-                coverage(ref coverageValue);
-                meanValue.CopyTo(means);
-                coverageValue.CopyTo(shares);
-                scorer.Add(idValue.ToString(), means, shares);
-            }
-
-            return scorer;
-        }
-
-        return ClipMeanModeChoice.Measure(Fed(allFrames), Fed(activeFrames));
+        return ClipMeanModeChoice.Measure(
+            allFrames.Dictionary, allFrames.Encoded, activeFrames.Dictionary, activeFrames.Encoded, corpus, settings.ClipIdColumnName, settings.Stage.GroupPattern);
     }
 
     /// <summary>run.json of a finished run.</summary>
