@@ -109,17 +109,68 @@ public sealed class ConceptDetectionScorer
     /// <summary>The detection score of every concept, in dictionary order.</summary>
     public IReadOnlyList<ConceptDetection> Complete() => CompleteOutside(alsoExcluded: null);
 
-    /// <summary>The concepts scored.</summary>
-    internal ConceptDictionary Dictionary => _dictionary;
+    /// <summary>
+    /// How well the concept names of several dictionaries hold, all measured on the same clips: for every name that any
+    /// of them found, each dictionary's concepts of that name are scored as <see cref="Complete"/> scores them (the
+    /// name's average precision, averaged over groups), but on the clips outside the top clips of <em>every</em>
+    /// dictionary's concepts of that name. A dictionary's figure is the mean over those names of its best concept's
+    /// score (0 where it has none). Scoring each dictionary outside only its own top clips would favour one whose top
+    /// clips hold fewer of the name's clips, since average precision rises with the share of positives it ranks.
+    /// The scorers must have been given the same clips, each with its own dictionary's statistics, and made with the
+    /// same corpus and options.
+    /// </summary>
+    /// <param name="scorers">One scorer per dictionary to compare (at least one).</param>
+    /// <returns>One figure per scorer, in order, each in [0, 1].</returns>
+    public static IReadOnlyList<double> SharedClipCriteria(IReadOnlyList<ConceptDetectionScorer> scorers)
+    {
+        ArgumentNullException.ThrowIfNull(scorers);
+        if (scorers.Count == 0)
+        {
+            throw new ArgumentException("Give at least one scorer.", nameof(scorers));
+        }
 
-    /// <summary>The key a concept name is matched to clip texts by (null: the name has none).</summary>
-    internal string? KeyOf(string name) => NameKey(name);
+        var top = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var scorer in scorers)
+        {
+            foreach (var concept in scorer._dictionary.Concepts)
+            {
+                if (scorer.NameKey(concept.Name) is { } key)
+                {
+                    if (!top.TryGetValue(key, out var clips))
+                    {
+                        top[key] = clips = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    clips.UnionWith(concept.Top.Select(c => c.ClipId));
+                }
+            }
+        }
+
+        var criteria = new double[scorers.Count];
+        for (var s = 0; s < scorers.Count && top.Count > 0; s++)
+        {
+            var scorer = scorers[s];
+            var best = new Dictionary<string, double>(StringComparer.Ordinal);
+            var detections = scorer.CompleteOutside(key => top[key]);
+            for (var i = 0; i < detections.Count; i++)
+            {
+                if (scorer.NameKey(scorer._dictionary.Concepts[i].Name) is { } key)
+                {
+                    best[key] = Math.Max(best.GetValueOrDefault(key), ScoreOrZero(detections[i]));
+                }
+            }
+
+            criteria[s] = top.Keys.Sum(k => best.GetValueOrDefault(k)) / top.Count;
+        }
+
+        return criteria;
+    }
 
     /// <summary>
     /// <see cref="Complete()"/> with each concept's clips also leaving out <paramref name="alsoExcluded"/> of its name
-    /// key, so that concepts of one name from two dictionaries are scored on the same clips.
+    /// key, so that concepts of one name from several dictionaries are scored on the same clips.
     /// </summary>
-    internal IReadOnlyList<ConceptDetection> CompleteOutside(Func<string, IReadOnlySet<string>>? alsoExcluded)
+    private IReadOnlyList<ConceptDetection> CompleteOutside(Func<string, IReadOnlySet<string>>? alsoExcluded)
     {
         var byGroup = KeptByGroup();
         var results = new ConceptDetection[_dictionary.Concepts.Count];

@@ -85,49 +85,16 @@ public sealed record ClipMeanModeChoice(double AllFrames, double ActiveFrames)
         schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema), name, $"The clip statistics have no column '{name}'.");
 
     /// <summary>
-    /// Compares two readings' concepts from scorers that were given the same clips, each with its reading's μ
-    /// (and the same detection options).
+    /// Compares two readings' concepts from scorers that were given the same clips, each with its reading's μ (and the
+    /// same corpus and options): <see cref="ConceptDetectionScorer.SharedClipCriteria"/> of the two.
     /// </summary>
     /// <param name="allFrames">The scorer of the concepts found with μ over all frames.</param>
     /// <param name="activeFrames">The scorer of the concepts found with μ over the active frames.</param>
-    internal static ClipMeanModeChoice Measure(ConceptDetectionScorer allFrames, ConceptDetectionScorer activeFrames)
+    public static ClipMeanModeChoice Measure(ConceptDetectionScorer allFrames, ConceptDetectionScorer activeFrames)
     {
-        var top = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var scorer in new[] { allFrames, activeFrames })
-        {
-            foreach (var concept in scorer.Dictionary.Concepts)
-            {
-                if (scorer.KeyOf(concept.Name) is { } key)
-                {
-                    if (!top.TryGetValue(key, out var clips))
-                    {
-                        top[key] = clips = new HashSet<string>(StringComparer.Ordinal);
-                    }
-
-                    clips.UnionWith(concept.Top.Select(c => c.ClipId));
-                }
-            }
-        }
-
-        Dictionary<string, double> Best(ConceptDetectionScorer scorer)
-        {
-            var best = new Dictionary<string, double>(StringComparer.Ordinal);
-            var detections = scorer.CompleteOutside(key => top[key]);
-            for (var i = 0; i < detections.Count; i++)
-            {
-                if (scorer.KeyOf(scorer.Dictionary.Concepts[i].Name) is { } key)
-                {
-                    var score = double.IsFinite(detections[i].Score) ? detections[i].Score : 0;
-                    best[key] = Math.Max(best.GetValueOrDefault(key), score);
-                }
-            }
-
-            return best;
-        }
-
-        var (all, active) = (Best(allFrames), Best(activeFrames));
-        return top.Count == 0
-            ? new(0, 0)
-            : new(top.Keys.Sum(k => all.GetValueOrDefault(k)) / top.Count, top.Keys.Sum(k => active.GetValueOrDefault(k)) / top.Count);
+        ArgumentNullException.ThrowIfNull(allFrames);
+        ArgumentNullException.ThrowIfNull(activeFrames);
+        var criteria = ConceptDetectionScorer.SharedClipCriteria([allFrames, activeFrames]);
+        return new(criteria[0], criteria[1]);
     }
 }
