@@ -38,7 +38,7 @@ internal static class SweepCommand
         var command = new Command(
             "sweep",
             "Run discover for every combination of --tap, --latents, --k, --steps, --variant and --mean-mode and keep the run whose concept names hold best on the " +
-            "discovery clips (mean over all names found of the detection score of each setting's best concept of the name, all settings scored on the same clips outside their top clips); the chosen run is copied to --out, every run is in --out/sweep.");
+            "discovery clips (mean over all names found of the best detection score); the chosen run is copied to --out, every run is in --out/sweep.");
         common.AddTo(command);
         command.Add(taps);
         command.Add(latents);

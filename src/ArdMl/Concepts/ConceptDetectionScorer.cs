@@ -117,7 +117,8 @@ public sealed class ConceptDetectionScorer
     /// score (0 where it has none). Scoring each dictionary outside only its own top clips would favour one whose top
     /// clips hold fewer of the name's clips, since average precision rises with the share of positives it ranks.
     /// The scorers must have been given the same clips, each with its own dictionary's statistics, and made with the
-    /// same corpus and options.
+    /// same corpus and options. Meant for a few dictionaries: the shared clips shrink with every dictionary added, the
+    /// more so where merged concepts' top clips cover most of a name's clips.
     /// </summary>
     /// <param name="scorers">One scorer per dictionary to compare (at least one).</param>
     /// <returns>One figure per scorer, in order, each in [0, 1].</returns>

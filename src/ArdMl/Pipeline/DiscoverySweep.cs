@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using ArdMl.Concepts;
 using ArdMl.Sae;
-using Microsoft.ML;
 
 namespace ArdMl.Pipeline;
 
@@ -38,12 +37,12 @@ public sealed record DiscoverySweepResult(IReadOnlyList<DiscoverySweepRow> Rows,
 /// <summary>
 /// Chooses the tap and SAE size of a discovery run by a criterion computed on the discovery clips only, never on
 /// evaluation labels: each setting is a full <see cref="DiscoveryPipeline.Discover"/> run (in <c>&lt;out&gt;/sweep/&lt;setting&gt;</c>),
-/// and its criterion is the mean, over every concept name that any setting found, of the detection score of its best
-/// concept with that name (0 where the setting has none), every setting scored on the same clips: those outside the
-/// top clips of all settings' concepts of that name, averaged over groups when a group pattern is given
-/// (<see cref="ConceptDetectionScorer.SharedClipCriteria"/>). A setting wins by naming more of the corpus's concepts
-/// with latents that hold across clips and groups. The chosen run's files are copied to <c>&lt;out&gt;</c>, where
-/// <c>ard eval</c> and <c>ard apply</c> read them. Needs captions or labels (the criterion is about names).
+/// and its criterion is the mean, over every concept name that any setting found, of the best detection score of a
+/// concept with that name in this setting (0 where the setting has none). Detection scores are measured outside each
+/// concept's H clips, averaged over groups when a group pattern is given (<see cref="ConceptDetectionScorer"/>), so a
+/// setting wins by naming more of the corpus's concepts with latents that hold across clips and groups. The chosen
+/// run's files are copied to <c>&lt;out&gt;</c>, where <c>ard eval</c> and <c>ard apply</c> read them.
+/// Needs captions or labels (the criterion is about names).
 /// </summary>
 public static class DiscoverySweep
 {
@@ -110,11 +109,12 @@ public static class DiscoverySweep
             runs.Add((setting, run));
         }
 
-        var criteria = SharedClipCriteria(options, runs.Select(r => r.Result).ToList());
-        var rows = runs.Select((r, i) => new DiscoverySweepRow(
+        var names = runs.SelectMany(r => r.Result.Dictionary.Concepts.Select(c => CaptionPhrases.LabelKey(c.Name)))
+            .Distinct(StringComparer.Ordinal).ToList();
+        var rows = runs.Select(r => new DiscoverySweepRow(
             r.Setting,
             r.Result.RunDirectory,
-            criteria[i],
+            Criterion(r.Result.Dictionary, names),
             r.Result.Dictionary.Concepts.Count,
             r.Result.Dictionary.Concepts.Select(c => CaptionPhrases.LabelKey(c.Name)).Distinct(StringComparer.Ordinal).Count(),
             r.Result.Manifest.FinalFvu,
@@ -130,27 +130,28 @@ public static class DiscoverySweep
         return result;
     }
 
-    /// <summary>Every run's criterion: its concepts scored from its clip statistics on the clips shared with the others.</summary>
-    private static IReadOnlyList<double> SharedClipCriteria(DiscoveryOptions options, IReadOnlyList<DiscoveryResult> runs)
+    /// <summary>
+    /// The sweep criterion of one dictionary: the mean over <paramref name="names"/> (name keys) of the best detection
+    /// score among its concepts of that name, 0 where it has none or the score is missing.
+    /// </summary>
+    public static double Criterion(ConceptDictionary dictionary, IReadOnlyCollection<string> names)
     {
-        var namingFile = Path.GetFullPath((options.LabelsPath ?? options.CaptionsPath)!);
-        var corpus = CaptionCorpus.Create(CaptionTable.ReadCsv(namingFile), options.LabelsPath is null ? CaptionKind.Captions : CaptionKind.Labels);
-        var detection = new ConceptDetectionOptions { GroupPattern = options.GroupPattern };
-        var ml = new MLContext(seed: 0);
-        var scorers = new List<ConceptDetectionScorer>(runs.Count);
-        foreach (var run in runs)
+        ArgumentNullException.ThrowIfNull(dictionary);
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count == 0)
         {
-            var store = ClipStatisticsStore.Load(ml, Path.Combine(run.RunDirectory, run.Manifest.StatisticsFile));
-            var scorer = new ConceptDetectionScorer(run.Dictionary, corpus, detection);
-            for (var row = 0; row < store.ClipIds.Count; row++)
-            {
-                scorer.Add(store.ClipIds[row], store.MeanActivation[row], store.Coverage[row]);
-            }
-
-            scorers.Add(scorer);
+            return 0;
         }
 
-        return ConceptDetectionScorer.SharedClipCriteria(scorers);
+        var best = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var concept in dictionary.Concepts)
+        {
+            var key = CaptionPhrases.LabelKey(concept.Name);
+            var score = concept.DetectionScore is { } s && double.IsFinite(s) ? s : 0;
+            best[key] = Math.Max(best.GetValueOrDefault(key), score);
+        }
+
+        return names.Sum(n => best.GetValueOrDefault(n)) / names.Count;
     }
 
     private static string ToJson(DiscoverySweepResult result) => JsonSerializer.Serialize(
@@ -158,7 +159,7 @@ public static class DiscoverySweep
         {
             format = "ardml.sweep",
             version = 1,
-            criterion = "mean over all names found of the detection score of the setting's best concept with that name, every setting scored on the clips outside all settings' top clips of the name (discovery clips only)",
+            criterion = "mean over all names found of the best detection score of a concept with that name (discovery clips only)",
             chosen = result.Chosen.Setting.Label,
             settings = result.Rows.Select(r => new
             {

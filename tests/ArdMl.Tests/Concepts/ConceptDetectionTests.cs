@@ -148,4 +148,46 @@ public sealed class ConceptDetectionTests
         var invalid = () => new ConceptDetectionOptions { GroupPattern = "([a-z" }.Validate();
         invalid.Should().Throw<ArgumentException>().WithMessage("*'([a-z'*not a valid regular expression*");
     }
+
+    [Fact]
+    public void Shared_clip_criteria_score_every_dictionary_on_the_same_clips_outside_all_their_top_clips()
+    {
+        // Ten clips, "dog" on c0–c3. Both dictionaries' "dog" concepts rank clips by the same latent, whose r orders
+        // them c0+ c4 c1+ c2+ c5 c3+ c6 c7 c8 c9; A's top clips are c0, c1 (dog), B's are c8, c9 (not dog). Scored outside
+        // its own top clips, B looks better (AP 0.77 against 0.50) only because it leaves all four dog clips to rank.
+        string[] order = ["c0", "c4", "c1", "c2", "c5", "c3", "c6", "c7", "c8", "c9"];
+        static Concept Dog(params string[] top) => new()
+        {
+            Latent = 0,
+            Name = "dog",
+            NamingSource = NamingSource.MajorityLabel,
+            Monosemanticity = 1,
+            Top = [.. top.Select(c => new RankedClip(c, 1, 1))],
+        };
+        var texts = Enumerable.Range(0, 10).Select(i => ($"c{i}", i < 4 ? "dog" : "cat")).ToList();
+        var corpus = CaptionCorpus.Create(CaptionTable.FromPairs(texts), CaptionKind.Labels);
+        ConceptDetectionScorer Fed(Concept concept)
+        {
+            var scorer = new ConceptDetectionScorer(new ConceptDictionary(1, 10, new ConceptRankerOptions(), [concept], []), corpus);
+            for (var rank = 0; rank < order.Length; rank++)
+            {
+                scorer.Add(order[rank], [1f - (rank / 10f)], [1f]);
+            }
+
+            return scorer;
+        }
+
+        var (a, b) = (Fed(Dog("c0", "c1")), Fed(Dog("c8", "c9")));
+        a.Complete()[0].Score.Should().BeApproximately(0.5, 1e-9, "outside c0, c1: c4 c2+ c5 c3+ ...");
+        b.Complete()[0].Score.Should().BeApproximately((1 + (2.0 / 3) + (3.0 / 4) + (4.0 / 6)) / 4, 1e-9);
+
+        var shared = ConceptDetectionScorer.SharedClipCriteria([a, b]);
+        shared[0].Should().Be(shared[1], "the same ranking on the same clips scores the same");
+        shared[0].Should().BeApproximately(0.5, 1e-9, "outside c0, c1, c8, c9: c4 c2+ c5 c3+ c6 c7");
+
+        // A name only one dictionary found counts 0 for the other.
+        var rain = Fed(new Concept { Latent = 0, Name = "rain", NamingSource = NamingSource.MajorityLabel, Monosemanticity = 1 });
+        ConceptDetectionScorer.SharedClipCriteria([a, rain]).Should().Equal(0.5 / 2, 0);
+        FluentActions.Invoking(() => ConceptDetectionScorer.SharedClipCriteria([])).Should().Throw<ArgumentException>();
+    }
 }
