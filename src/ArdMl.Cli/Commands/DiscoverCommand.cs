@@ -27,7 +27,7 @@ internal static class DiscoverCommand
             DefaultValueFactory = _ => "topk",
         };
         variant.AcceptOnlyFromAmong(Enum.GetValues<SaeVariant>().Select(SaeLensFormat.VariantName).ToArray());
-        var meanMode = MeanModeOption.Single($"What a clip's μ averages over: {MeanModeOption.Meaning}. Recorded in run.json.");
+        var meanMode = MeanModeOption.Single($"What a clip's μ averages over: {MeanModeOption.Meaning}. Recorded in run.json.", MeanModeArgument.Auto);
         var command = new Command(
             "discover",
             "Find and name the concepts of an audio model's layer (AR&D) in one ML.NET pipeline, from --audio and a model, or from --activations shards. Defaults suit small corpora " +
@@ -44,7 +44,7 @@ internal static class DiscoverCommand
         command.SetAction(parse =>
         {
             SaeLensFormat.TryParseVariant(parse.GetValue(variant)!, out var saeVariant);
-            var mean = parse.GetValue(meanMode);
+            var mean = parse.GetValue(meanMode).ToMode();
             if (common.ReadActivations(parse, parse.GetValue(tap), parse.GetValue(latents), parse.GetValue(k), parse.GetValue(steps), saeVariant, out var fromShards, out var error, mean))
             {
                 return error is null ? (Run(fromShards!) is null ? 1 : 0) : Fail(error);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using ArdMl.Activations;
-using ArdMl.Concepts;
 using ArdMl.Pipeline;
 using ArdMl.Sae;
 using Spectre.Console;
@@ -19,11 +18,10 @@ internal static class EncodeCommand
         var activations = new Option<DirectoryInfo>("--activations") { Description = "One part's activation shard folder (e.g. <shards>/part-0-of-4 of 'ard extract --shard').", Required = true };
         var sae = new Option<DirectoryInfo>("--sae") { Description = "The SAE folder written by 'ard train' on all parts (cfg.json, weights, metrics.json).", Required = true };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the part's statistics (part-statistics.idv, part.json); an earlier encode there is replaced.", Required = true };
-        var meanMode = new Option<ClipMeanMode>("--mean-mode")
-        {
-            Description = "What a clip's μ averages over: allframes (the default) or activeframes, as in ard discover; every part of one 'ard rank' must use the same.",
-            DefaultValueFactory = _ => ClipMeanMode.AllFrames,
-        }.NamedValuesOnly<Option<ClipMeanMode>, ClipMeanMode>();
+        var meanMode = MeanModeOption.Single(
+            "What a clip's μ averages over: allframes (the default) or activeframes, as in ard discover; every part of one 'ard rank' must use the same.",
+            MeanModeArgument.AllFrames)
+            .FixedOnly("every part of a merge must read μ the same way, and a part has no names to choose by");
         var command = new Command("encode", "Encode one part of an extraction with a trained SAE into per-clip statistics (μ and c per latent, sparse) for 'ard rank'; parts run independently.")
         {
             activations, sae, output, meanMode,
@@ -35,7 +33,7 @@ internal static class EncodeCommand
                 ActivationsDirectory = parse.GetValue(activations)!.FullName,
                 SaeDirectory = parse.GetValue(sae)!.FullName,
                 OutputDirectory = parse.GetValue(output)!.FullName,
-                MeanMode = parse.GetValue(meanMode),
+                MeanMode = parse.GetValue(meanMode).ToMode()!.Value,
             };
             try
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ArdMl.Concepts;
 using ArdMl.Evaluation;
 using ArdMl.Pipeline;
 
@@ -40,11 +39,10 @@ internal static class EvalCommand
                 + "μ·c for AR&D and random clips) or representativeness (r = μ·c for every method, which then differ only in how they retrieve, name and select concepts).",
             DefaultValueFactory = _ => MethodClipScore.OwnCriterion,
         }.NamedValuesOnly<Option<MethodClipScore>, MethodClipScore>();
-        var meanMode = new Option<ClipMeanMode?>("--mean-mode")
-        {
-            Description = "What μ averages over in every method: allframes (μ·c = ā·c² with ā the mean over active frames) or activeframes (μ = ā, so μ·c = ā·c, "
-                + "the other reading of the paper's formula). Default: as the run was discovered. The probe and the diagnostics keep the run's statistics.",
-        }.NamedValuesOnly<Option<ClipMeanMode?>, ClipMeanMode>();
+        var meanMode = MeanModeOption.Optional(
+            "What μ averages over in every method: allframes (μ·c = ā·c² with ā the mean over active frames), activeframes (μ = ā, so μ·c = ā·c, "
+            + "the other reading of the paper's formula) or auto (chosen in each fold on its discovery clips, as ard discover chooses it on its clips). "
+            + "Default: as the run was discovered (a run that chose, chosen again in each fold). The probe and the diagnostics keep the run's statistics.");
         var noDiagnostics = new Option<bool>("--no-diagnostics") { Description = "Skip the diagnostics (sparse probing, erasure, group concentration)." };
         var command = new Command("eval", "Benchmark the run's concepts against labels: raw neurons, random clips, mean only, coverage only and AR&D, same SAE and data, beside a probe on the layer; then diagnostics of why concepts fail.")
         {
@@ -59,7 +57,7 @@ internal static class EvalCommand
     /// <summary>Runs the comparison, prints the table and writes eval.md / eval.json; null (message on stderr) on failure.</summary>
     public static MethodComparisonResult? Run(
         string runDirectory, string labelsPath, string? groupPattern = null, int? stabilitySeeds = null, bool diagnostics = true, bool? mergeByName = null,
-        MethodClipScore clipScore = MethodClipScore.OwnCriterion, ClipMeanMode? meanMode = null)
+        MethodClipScore clipScore = MethodClipScore.OwnCriterion, MeanModeArgument? meanMode = null)
     {
         MethodComparisonResult result;
         try
@@ -73,7 +71,8 @@ internal static class EvalCommand
                     GroupPattern = groupPattern,
                     MergeByName = mergeByName,
                     ClipScore = clipScore,
-                    MeanMode = meanMode,
+                    MeanMode = meanMode?.ToMode(),
+                    ChooseMeanMode = meanMode is null ? null : meanMode == MeanModeArgument.Auto,
                     Diagnostics = diagnostics ? new ConceptDiagnosticsOptions() : null,
                     DiagnosticsProgress = new ImmediateProgress<ConceptDiagnosticsProgress>(p =>
                         Console.Error.WriteLine($"  diagnostics {p.Done + 1}/{p.Total}: fold {p.Fold}, label {p.Label}")),

@@ -1,55 +1,65 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using ArdMl.Concepts;
 
 namespace ArdMl.Cli.Commands;
 
+/// <summary>The values of <c>--mean-mode</c> in every command: what a clip's μ averages over, or <c>auto</c>.</summary>
+internal enum MeanModeArgument
+{
+    /// <summary>Chosen on the clips that discovery sees (<see cref="Pipeline.ClipMeanModeChoice"/>).</summary>
+    Auto,
+
+    /// <summary><see cref="ClipMeanMode.AllFrames"/>.</summary>
+    AllFrames,
+
+    /// <summary><see cref="ClipMeanMode.ActiveFrames"/>.</summary>
+    ActiveFrames,
+}
+
 /// <summary>
-/// <c>--mean-mode</c> of the commands that name concepts (<c>ard discover</c>, <c>ard sweep</c>): <c>auto</c> (the
-/// default: the run ranks and names its clips under both readings of μ and keeps the one whose names hold better),
-/// <c>allframes</c> or <c>activeframes</c>. <c>auto</c> reads as null, the library's "chosen on the run's clips".
+/// <c>--mean-mode</c>: <c>auto</c> (in <c>ard discover</c> and <c>ard sweep</c> the default: the run ranks and names
+/// its clips under both readings of μ and keeps the one whose names hold better; in <c>ard eval</c> each fold chooses
+/// on its discovery clips), <c>allframes</c> or <c>activeframes</c>. <c>ard encode</c> takes a fixed reading only.
 /// </summary>
 internal static class MeanModeOption
 {
-    /// <summary>The value that leaves the choice to the run.</summary>
-    public const string Auto = "auto";
-
-    /// <summary>The values, as help shows them.</summary>
-    public const string Values = "auto|allframes|activeframes";
-
-    /// <summary>What each value means, for the option's description.</summary>
+    /// <summary>What each value means in discovery, for the option's description.</summary>
     public const string Meaning =
         "auto (the default: the run ranks and names its clips under both readings from the same SAE and keeps the one whose names hold better on its clips, "
         + "all frames where no captions or labels name the concepts; run.json records both criteria), allframes (zeros included: r = μ·c = ā·c², "
         + "ā the mean over the frames where the latent fires) or activeframes (r = ā·c)";
 
-    /// <summary>One value: null for auto.</summary>
-    public static Option<ClipMeanMode?> Single(string description) => new("--mean-mode")
+    /// <summary>One value with a default.</summary>
+    public static Option<MeanModeArgument> Single(string description, MeanModeArgument defaultValue) => new Option<MeanModeArgument>("--mean-mode")
     {
         Description = description,
-        HelpName = Values,
-        CustomParser = result => result.Tokens.Count == 0 ? null : Parse(result, result.Tokens[0].Value),
-        DefaultValueFactory = _ => null,
-    };
+        DefaultValueFactory = _ => defaultValue,
+    }.NamedValuesOnly<Option<MeanModeArgument>, MeanModeArgument>();
+
+    /// <summary>One value, null where it is not given.</summary>
+    public static Option<MeanModeArgument?> Optional(string description) => new Option<MeanModeArgument?>("--mean-mode")
+    {
+        Description = description,
+    }.NamedValuesOnly<Option<MeanModeArgument?>, MeanModeArgument>();
 
     /// <summary>A list, comma-separated or repeated (default: auto alone).</summary>
-    public static Option<ClipMeanMode?[]> List(string description) => new("--mean-mode")
+    public static Option<MeanModeArgument[]> List(string description) => new("--mean-mode")
     {
         Description = description,
-        HelpName = Values,
         CustomParser = result =>
         {
-            var values = new List<ClipMeanMode?>();
+            var values = new List<MeanModeArgument>();
             foreach (var part in result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
             {
-                var mode = Parse(result, part);
-                if (result.Errors.Any())
+                if (!Enum.TryParse<MeanModeArgument>(part, ignoreCase: true, out var value) || !Enum.IsDefined(value)
+                    || int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
                 {
+                    result.AddError($"--mean-mode: '{part}' is not one of auto, allframes, activeframes.");
                     return [];
                 }
 
-                values.Add(mode);
+                values.Add(value);
             }
 
             if (values.Count == 0 && result.Tokens.Count > 0)
@@ -57,28 +67,29 @@ internal static class MeanModeOption
                 result.AddError("--mean-mode: no value given.");
             }
 
-            return values.Count == 0 ? [null] : [.. values.Distinct()];
+            return values.Count == 0 ? [MeanModeArgument.Auto] : [.. values.Distinct()];
         },
-        DefaultValueFactory = _ => [null],
+        DefaultValueFactory = _ => [MeanModeArgument.Auto],
     };
 
-    /// <summary>The value's name (auto for null).</summary>
-    public static string Name(ClipMeanMode? mode) => mode?.ToString().ToLowerInvariant() ?? Auto;
-
-    private static ClipMeanMode? Parse(ArgumentResult result, string text)
+    /// <summary>The library's reading: null for auto.</summary>
+    public static ClipMeanMode? ToMode(this MeanModeArgument value) => value switch
     {
-        if (string.Equals(text, Auto, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
+        MeanModeArgument.AllFrames => ClipMeanMode.AllFrames,
+        MeanModeArgument.ActiveFrames => ClipMeanMode.ActiveFrames,
+        _ => null,
+    };
 
-        if (Enum.TryParse<ClipMeanMode>(text, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
-            && !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+    /// <summary>Refuses <c>auto</c> where a command cannot choose (the reason completes "auto cannot be chosen here: ...").</summary>
+    public static Option<MeanModeArgument> FixedOnly(this Option<MeanModeArgument> option, string reason)
+    {
+        option.Validators.Add(result =>
         {
-            return mode;
-        }
-
-        result.AddError($"--mean-mode: '{text}' is not one of auto, allframes, activeframes.");
-        return null;
+            if (result.Tokens.Any(t => string.Equals(t.Value, nameof(MeanModeArgument.Auto), StringComparison.OrdinalIgnoreCase)))
+            {
+                result.AddError($"--mean-mode: auto cannot be chosen here: {reason}; give allframes or activeframes.");
+            }
+        });
+        return option;
     }
 }

@@ -54,7 +54,7 @@ internal static class SweepCommand
                 var tapList = parse.GetValue(taps) is { Length: > 0 } given ? given.Select(t => (string?)t).ToList() : [null];
                 var latentList = parse.GetValue(latents) is { Length: > 0 } m ? m.Select(v => (int?)v).ToList() : [null];
                 var variantList = Variants(parse.GetValue(variants)!);
-                var meanList = parse.GetValue(meanModes)!;
+                var meanList = parse.GetValue(meanModes)!.Select(m => m.ToMode()).ToList();
                 settings = [.. from t in tapList from mm in latentList from kk in parse.GetValue(k)! from ss in parse.GetValue(steps)!
                     from v in variantList from mean in meanList select new DiscoverySweepSetting(t, mm, kk, ss, v, mean)];
             }

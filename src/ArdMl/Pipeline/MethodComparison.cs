@@ -41,6 +41,13 @@ public sealed class MethodComparisonOptions
     /// </summary>
     public ClipMeanMode? MeanMode { get; init; }
 
+    /// <summary>
+    /// Whether each fold chooses what μ averages over on its discovery clips (<see cref="ClipMeanModeChoice"/>): true
+    /// for any run, false never. Null (default): where the run chose its reading, unless <see cref="MeanMode"/> fixes one.
+    /// True cannot be combined with <see cref="MeanMode"/>.
+    /// </summary>
+    public bool? ChooseMeanMode { get; init; }
+
     /// <summary>Whether the probe ceiling row is computed. Default true.</summary>
     public bool IncludeProbe { get; init; } = true;
 
@@ -119,7 +126,12 @@ public static class MethodComparison
         var store = ClipStatisticsStore.Load(ml, Path.Combine(runDirectory, manifest.StatisticsFile));
         var runMeanMode = manifest.MeanMode;
         var meanMode = options.MeanMode ?? runMeanMode;
-        var choosePerFold = options.MeanMode is null && manifest.MeanModeChoice is not null;
+        if (options.ChooseMeanMode == true && options.MeanMode is not null)
+        {
+            throw new ArgumentException("Either fix the mean mode or let each fold choose it, not both.", nameof(options));
+        }
+
+        var choosePerFold = options.ChooseMeanMode ?? (options.MeanMode is null && manifest.MeanModeChoice is not null);
         var saeMeansOf = new Dictionary<ClipMeanMode, IReadOnlyList<float[]>>();
         var rawMeansOf = new Dictionary<ClipMeanMode, IReadOnlyList<float[]>>();
         IReadOnlyList<float[]> SaeMeans(ClipMeanMode mode) => saeMeansOf.TryGetValue(mode, out var means)

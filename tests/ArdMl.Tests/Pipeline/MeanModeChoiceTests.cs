@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Concepts;
 using ArdMl.Evaluation;
@@ -79,6 +80,59 @@ public sealed class MeanModeChoiceTests : IDisposable
                 $"{method}: every method of the fold uses the reading the fold chose");
         }
 
+    }
+
+    [Fact]
+    public void Eval_can_choose_in_each_fold_for_a_run_of_a_fixed_reading_and_refuses_both_a_fixed_reading_and_a_choice()
+    {
+        var run = Discover("all", ClipMeanMode.AllFrames, Labels).RunDirectory;
+        MethodComparisonResult Evaluate(MethodComparisonOptions options) => MethodComparison.Run(run, Labels, options);
+
+        Evaluate(new MethodComparisonOptions { Diagnostics = null, IncludeProbe = false }).MeanModeChosenPerFold.Should().BeFalse("the run's reading was given");
+        var chosen = Evaluate(new MethodComparisonOptions { ChooseMeanMode = true, Diagnostics = null, IncludeProbe = false });
+        chosen.MeanModeChosenPerFold.Should().BeTrue();
+        chosen.Rows.Single(r => r.Method == BenchmarkMethod.Ard).Folds.Single().MeanModeChoice.Should().NotBeNull();
+        var both = () => Evaluate(new MethodComparisonOptions { ChooseMeanMode = true, MeanMode = ClipMeanMode.ActiveFrames, Diagnostics = null, IncludeProbe = false });
+        both.Should().Throw<ArgumentException>().WithMessage("*fix the mean mode or let each fold choose*");
+    }
+
+    [Fact]
+    public void The_command_line_takes_auto_where_a_run_can_choose_and_refuses_it_where_it_cannot()
+    {
+        var shards = Path.Combine(_folder, KnownAnswerCorpus.ActivationsFolder);
+        var run = Path.Combine(_folder, "cli-auto");
+        string[] sae = ["--latents", "32", "--k", "4", "--steps", "60", "--batch", "256"];
+        var (code, text) = Ard(["discover", "--activations", shards, "--labels", Labels, "--mean-mode", "auto", "--out", run, .. sae]);
+        code.Should().Be(0, text);
+        text.Should().Contain("chosen on these clips");
+        DiscoveryManifest.Load(run).MeanModeChoice.Should().NotBeNull();
+
+        (code, text) = Ard("eval", "--run", run, "--labels", Labels, "--no-diagnostics", "--mean-mode", "auto");
+        code.Should().Be(0, text);
+        text.Should().Contain("chosen in each fold on its discovery clips");
+
+        (code, text) = Ard("eval", "--run", run, "--labels", Labels, "--no-diagnostics", "--mean-mode", "allframes");
+        code.Should().Be(0, text);
+        text.Should().NotContain("chosen in each fold");
+
+        (code, text) = Ard("encode", "--activations", shards, "--sae", run, "--out", Path.Combine(_folder, "part"), "--mean-mode", "auto");
+        code.Should().NotBe(0);
+        text.Should().Contain("auto cannot be chosen here");
+    }
+
+    private static (int Code, string Text) Ard(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ard.dll"), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output + error.Result);
     }
 
     private DiscoveryResult Discover(string name, ClipMeanMode? mode, string? labels) => DiscoveryPipeline.DiscoverFromActivations(new ActivationDiscoveryOptions
