@@ -303,50 +303,37 @@ internal static class SteerCommand
                 }
             });
 
+        var c = CultureInfo.InvariantCulture;
         var neurons = LabelContrastNeuronSelector.Rank(clipFrames, model.TapWidth);
+        var neuronColumns = new[] { "neuron", $"mean ({label})", "mean (others)", "difference" };
+        string[] NeuronCells(NeuronContrast n) => [n.Neuron.ToString(c), n.MeanWithLabel.ToString("G4", c), n.MeanWithoutLabel.ToString("G4", c), n.Difference.ToString("G4", c)];
+        (IReadOnlyList<int> Latents, string[] Columns, Func<int, string[]> Cells, string Rule) ranking;
         if (request.LatentRule == LatentSelectionRule.Projection)
         {
             var projections = LabelContrastLatentSelector.RankByProjection(neurons, adapter);
-            var byProjection = new Table().AddColumns("rank", "latent", "ŵ·Δx̄", "cosine", "neuron", "difference (e_j·Δx̄)");
-            for (int i = 0; i < Math.Min(5, Math.Min(projections.Count, neurons.Count)); i++)
-            {
-                byProjection.AddRow(
-                    (i + 1).ToString(CultureInfo.InvariantCulture),
-                    projections[i].Latent.ToString(CultureInfo.InvariantCulture),
-                    projections[i].Projection.ToString("G4", CultureInfo.InvariantCulture),
-                    projections[i].Cosine.ToString("F3", CultureInfo.InvariantCulture),
-                    neurons[i].Neuron.ToString(CultureInfo.InvariantCulture),
-                    neurons[i].Difference.ToString("G4", CultureInfo.InvariantCulture));
-            }
-
-            AnsiConsole.MarkupLine(Markup.Escape(
-                $"Latents and raw neurons by the projection of the mean tap difference for '{label}' on their unit directions ({clipFrames.Count(c => c.HasLabel)} labelled, "
-                + $"{clipFrames.Count(c => !c.HasLabel)} other clips of {csv}):"));
-            AnsiConsole.Write(byProjection);
-            return (projections[0].Latent, neurons[0].Neuron);
+            ranking = ([.. projections.Select(p => p.Latent)], ["latent", "ŵ·Δx̄", "cosine"],
+                i => [projections[i].Latent.ToString(c), projections[i].Projection.ToString("G4", c), projections[i].Cosine.ToString("F3", c)],
+                "the projection of the mean tap difference on their unit directions");
+        }
+        else
+        {
+            var latents = LabelContrastLatentSelector.Rank(clipFrames, adapter);
+            ranking = ([.. latents.Select(l => l.Latent)], ["latent", $"mean ({label})", "mean (others)", "difference"],
+                i => [latents[i].Latent.ToString(c), latents[i].MeanWithLabel.ToString("G4", c), latents[i].MeanWithoutLabel.ToString("G4", c), latents[i].Difference.ToString("G4", c)],
+                "label contrast");
         }
 
-        var latents = LabelContrastLatentSelector.Rank(clipFrames, adapter);
-        var table = new Table().AddColumns("rank", "latent", $"mean ({label})", "mean (others)", "difference", "neuron", $"mean ({label})", "mean (others)", "difference");
-        for (int i = 0; i < Math.Min(5, Math.Min(latents.Count, neurons.Count)); i++)
+        var table = new Table().AddColumns(["rank", .. ranking.Columns, .. neuronColumns]);
+        for (int i = 0; i < Math.Min(5, Math.Min(ranking.Latents.Count, neurons.Count)); i++)
         {
-            table.AddRow(
-                (i + 1).ToString(CultureInfo.InvariantCulture),
-                latents[i].Latent.ToString(CultureInfo.InvariantCulture),
-                latents[i].MeanWithLabel.ToString("G4", CultureInfo.InvariantCulture),
-                latents[i].MeanWithoutLabel.ToString("G4", CultureInfo.InvariantCulture),
-                latents[i].Difference.ToString("G4", CultureInfo.InvariantCulture),
-                neurons[i].Neuron.ToString(CultureInfo.InvariantCulture),
-                neurons[i].MeanWithLabel.ToString("G4", CultureInfo.InvariantCulture),
-                neurons[i].MeanWithoutLabel.ToString("G4", CultureInfo.InvariantCulture),
-                neurons[i].Difference.ToString("G4", CultureInfo.InvariantCulture));
+            table.AddRow([(i + 1).ToString(c), .. ranking.Cells(i), .. NeuronCells(neurons[i])]);
         }
 
         AnsiConsole.MarkupLine(Markup.Escape(
-            $"Latents and raw neurons by label contrast for '{label}' ({clipFrames.Count(c => c.HasLabel)} labelled, "
-            + $"{clipFrames.Count(c => !c.HasLabel)} other clips of {csv}):"));
+            $"Latents and raw neurons by {ranking.Rule} for '{label}' ({clipFrames.Count(f => f.HasLabel)} labelled, "
+            + $"{clipFrames.Count(f => !f.HasLabel)} other clips of {csv}):"));
         AnsiConsole.Write(table);
-        return (latents[0].Latent, neurons[0].Neuron);
+        return (ranking.Latents[0], neurons[0].Neuron);
     }
 
     private static List<SteeringClip> LoadClips(string root, IReadOnlyList<string> paths, int sampleRate, double? maxSeconds) =>

@@ -109,6 +109,9 @@ public sealed class ConceptDetectionScorer
     /// <summary>The detection score of every concept, in dictionary order.</summary>
     public IReadOnlyList<ConceptDetection> Complete() => CompleteOutside(alsoExcluded: null);
 
+    /// <summary>The concepts scored.</summary>
+    internal ConceptDictionary Dictionary => _dictionary;
+
     /// <summary>
     /// How well the concept names of several dictionaries hold, all measured on the same clips: for every name that any
     /// of them found, each dictionary's concepts of that name are scored as <see cref="Complete"/> scores them (the

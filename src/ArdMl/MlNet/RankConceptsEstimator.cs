@@ -182,18 +182,25 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
     private ConceptDetectionScorer ScoreDetection(IDataView input, ConceptDictionary dictionary, CaptionCorpus corpus)
     {
         var scorer = new ConceptDetectionScorer(dictionary, corpus, _options.DetectionOptions(), _options.Criterion);
+        AddStatistics(scorer, input, _options.ClipIdColumnName, _options.MeanActivationColumnName, _options.CoverageColumnName);
+        return scorer;
+    }
+
+    /// <summary>Gives <paramref name="scorer"/> every row's clip id, μ and c (one value per latent of its dictionary).</summary>
+    internal static void AddStatistics(ConceptDetectionScorer scorer, IDataView input, string clipIdColumnName, string meanActivationColumnName, string coverageColumnName)
+    {
         var schema = input.Schema;
-        var idColumn = schema[_options.ClipIdColumnName];
-        var meanColumn = schema[_options.MeanActivationColumnName];
-        var coverageColumn = schema[_options.CoverageColumnName];
+        DataViewSchema.Column Column(string name) =>
+            schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(input), name, $"The clip statistics have no column '{name}'.");
+        var (idColumn, meanColumn, coverageColumn) = (Column(clipIdColumnName), Column(meanActivationColumnName), Column(coverageColumnName));
         using var cursor = input.GetRowCursor([idColumn, meanColumn, coverageColumn]);
         var id = cursor.GetGetter<ReadOnlyMemory<char>>(idColumn);
         var mean = cursor.GetGetter<VBuffer<float>>(meanColumn);
         var coverage = cursor.GetGetter<VBuffer<float>>(coverageColumn);
         ReadOnlyMemory<char> idValue = default;
         VBuffer<float> meanValue = default, coverageValue = default;
-        var denseMean = new float[dictionary.LatentCount];
-        var denseCoverage = new float[dictionary.LatentCount];
+        var denseMean = new float[scorer.Dictionary.LatentCount];
+        var denseCoverage = new float[scorer.Dictionary.LatentCount];
         while (cursor.MoveNext())
         {
             id(ref idValue);
@@ -203,8 +210,6 @@ public sealed class RankConceptsEstimator : ArdEstimator<ConceptTransformer>
             coverageValue.CopyTo(denseCoverage);
             scorer.Add(idValue.ToString(), denseMean, denseCoverage);
         }
-
-        return scorer;
     }
 
     private ClipEmbeddingCollector CollectEmbeddings(IDataView input, RankingResult ranking)

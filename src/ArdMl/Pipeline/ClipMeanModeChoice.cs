@@ -1,6 +1,6 @@
 using ArdMl.Concepts;
+using ArdMl.MlNet;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace ArdMl.Pipeline;
 
@@ -56,33 +56,12 @@ public sealed record ClipMeanModeChoice(double AllFrames, double ActiveFrames)
         ConceptDetectionScorer Fed(ConceptDictionary dictionary, IDataView statistics)
         {
             var scorer = new ConceptDetectionScorer(dictionary, corpus, detection);
-            var schema = statistics.Schema;
-            var columns = new[] { Column(schema, clipIdColumnName), Column(schema, meanActivationColumnName), Column(schema, coverageColumnName) };
-            using var cursor = statistics.GetRowCursor(columns);
-            var id = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
-            var mean = cursor.GetGetter<VBuffer<float>>(columns[1]);
-            var coverage = cursor.GetGetter<VBuffer<float>>(columns[2]);
-            ReadOnlyMemory<char> idValue = default;
-            VBuffer<float> meanValue = default, coverageValue = default;
-            var (means, shares) = (new float[dictionary.LatentCount], new float[dictionary.LatentCount]);
-            while (cursor.MoveNext())
-            {
-                id(ref idValue);
-                mean(ref meanValue);
-                coverage(ref coverageValue);
-                meanValue.CopyTo(means);
-                coverageValue.CopyTo(shares);
-                scorer.Add(idValue.ToString(), means, shares);
-            }
-
+            RankConceptsEstimator.AddStatistics(scorer, statistics, clipIdColumnName, meanActivationColumnName, coverageColumnName);
             return scorer;
         }
 
         return Measure(Fed(allFrames, allFramesStatistics), Fed(activeFrames, activeFramesStatistics));
     }
-
-    private static DataViewSchema.Column Column(DataViewSchema schema, string name) =>
-        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema), name, $"The clip statistics have no column '{name}'.");
 
     /// <summary>
     /// Compares two readings' concepts from scorers that were given the same clips, each with its reading's μ (and the

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ArdMl.Activations;
 using ArdMl.Tests.Infrastructure;
 
@@ -158,14 +157,7 @@ public sealed class ExtractCommandTests : IDisposable
 
     private static (int ExitCode, string Output) RunArd(params string[] arguments)
     {
-        var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");
-        var start = new ProcessStartInfo("dotnet", [ard, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["ARDML_MODELS"] = SharedModelFixture.ModelsRoot;
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
+        var outcome = ArdProcess.Run(null, new Dictionary<string, string?> { ["ARDML_MODELS"] = SharedModelFixture.ModelsRoot }, arguments);
+        return (outcome.ExitCode, outcome.All);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using ArdMl.Concepts;
 using ArdMl.Demo;
@@ -149,13 +148,7 @@ public sealed class DiscoverApplyEvalTests : IDisposable
 
     private static (int ExitCode, string Output) RunArd(params string[] arguments)
     {
-        var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");
-        var start = new ProcessStartInfo("dotnet", [ard, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
+        var outcome = ArdProcess.Run(null, arguments);
+        return (outcome.ExitCode, outcome.All);
     }
 }

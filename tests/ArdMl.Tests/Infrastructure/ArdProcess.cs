@@ -6,7 +6,10 @@ namespace ArdMl.Tests.Infrastructure;
 public static class ArdProcess
 {
     /// <summary>Runs <c>ard</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/> (default: the current one).</summary>
-    public static ArdOutcome Run(string? workingDirectory, params string[] arguments)
+    public static ArdOutcome Run(string? workingDirectory, params string[] arguments) => Run(workingDirectory, null, arguments);
+
+    /// <summary>Runs <c>ard</c> as <see cref="Run(string?, string[])"/> does, with <paramref name="environment"/> added to its environment.</summary>
+    public static ArdOutcome Run(string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
         var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");
         var start = new ProcessStartInfo("dotnet", [ard, .. arguments])
@@ -16,6 +19,11 @@ public static class ArdProcess
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Pipeline;
+using ArdMl.Tests.Infrastructure;
 
 namespace ArdMl.Tests.KnownAnswer;
 
@@ -59,13 +59,7 @@ public sealed class DiscoverActivationsCommandTests : IDisposable
 
     private static (int ExitCode, string Output) RunArd(params string[] arguments)
     {
-        var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");
-        var start = new ProcessStartInfo("dotnet", [ard, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
+        var outcome = ArdProcess.Run(null, arguments);
+        return (outcome.ExitCode, outcome.All);
     }
 }

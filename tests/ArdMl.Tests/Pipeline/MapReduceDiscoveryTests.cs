@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using ArdMl.Activations;
 using ArdMl.Benchmarks.KnownAnswer;
 using ArdMl.Concepts;
 using ArdMl.MlNet;
 using ArdMl.Pipeline;
+using ArdMl.Tests.Infrastructure;
 using Microsoft.ML.Data;
 using Microsoft.ML;
 
@@ -229,15 +229,8 @@ public sealed class MapReduceDiscoveryTests : IDisposable
 
     private static string Ard(params string[] arguments)
     {
-        var ard = Path.Combine(AppContext.BaseDirectory, "ard.dll");
-        var start = new ProcessStartInfo("dotnet", [ard, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var text = output + error.Result;
-        process.ExitCode.Should().Be(0, $"'ard {string.Join(' ', arguments)}' must succeed:\n{text}");
-        return text;
+        var outcome = ArdProcess.Run(null, arguments);
+        outcome.ExitCode.Should().Be(0, $"'ard {string.Join(' ', arguments)}' must succeed:\n{outcome.All}");
+        return outcome.All;
     }
 }
