@@ -58,9 +58,16 @@ internal static class SteerCommand
                 + "direction, the rule that picks the label-chosen neuron, applied to latent directions).",
             DefaultValueFactory = _ => LatentSelectionRule.Contrast,
         }.NamedValuesOnly<Option<LatentSelectionRule>, LatentSelectionRule>();
+        var trialCandidates = new Option<int>("--trial-candidates")
+        {
+            Description = "With --latent auto:, try this many of the rule's first latents and of its first raw neurons on the labels CSV's clips without "
+                + "the label, edited upward at every --strength, and keep the one of each kind that raises the target score most per unit of edit "
+                + "norm there (mean over the strengths); 1 (the default) keeps each ranking's first without a trial.",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command("steer", "Steer an SAE latent inside a model over a strength sweep and compare it with raw neurons edited by the same L2 norm.")
         {
-            description, tap, sae, latent, audio, mode, strength, frames, target, output, axes, neurons, maxSeconds, latentRule,
+            description, tap, sae, latent, audio, mode, strength, frames, target, output, axes, neurons, maxSeconds, latentRule, trialCandidates,
         };
         command.SetAction(parse =>
         {
@@ -80,7 +87,8 @@ internal static class SteerCommand
                     parse.GetValue(axes) is { } a ? TapAxisSpec.Parse(a) : null,
                     parse.GetValue(neurons),
                     parse.GetValue(maxSeconds),
-                    parse.GetValue(latentRule));
+                    parse.GetValue(latentRule),
+                    parse.GetValue(trialCandidates));
                 return Run(request);
             }
             catch (Exception e) when (e is ModelDescriptionException or ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException
@@ -208,7 +216,7 @@ internal static class SteerCommand
                 throw new ArgumentException($"No audio clips in '{request.AudioFolder}'.");
             }
 
-            var (latentIndex, labelNeuron) = ResolveLatent(request, model, adapter);
+            var (latentIndex, labelNeuron) = ResolveLatent(request, model, adapter, target);
             var first = new LatentIntervention(adapter, latentIndex, new SteeringEdit(request.Mode, request.Strengths[0], SteeringUnits.ActivationNorm, request.Frames));
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"Steering {request.Description.Name} at '{request.Tap}' (d={model.TapWidth}) with SAE m={adapter.LatentCount}: latent {latentIndex} "
@@ -250,11 +258,22 @@ internal static class SteerCommand
         }
     }
 
-    private static (int Latent, int? LabelNeuron) ResolveLatent(SteerRequest request, ISteeringModel model, TopKSaeSteeringAdapter adapter)
+    private static (int Latent, int? LabelNeuron) ResolveLatent(
+        SteerRequest request, ISteeringModel model, TopKSaeSteeringAdapter adapter, ISteeringTarget target)
     {
         const string Auto = "auto:";
+        if (request.TrialCandidates < 1)
+        {
+            throw new ArgumentException($"--trial-candidates {request.TrialCandidates}: expected 1 (no trial) or more.");
+        }
+
         if (!request.Latent.StartsWith(Auto, StringComparison.OrdinalIgnoreCase))
         {
+            if (request.TrialCandidates > 1)
+            {
+                throw new ArgumentException("--trial-candidates tries the label rule's candidates: give --latent auto:<labels csv>:<label>.");
+            }
+
             return int.TryParse(request.Latent, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
                 ? (index, null)
                 : throw new FormatException($"--latent '{request.Latent}': expected a latent index or auto:<labels csv>:<label>.");
@@ -283,6 +302,7 @@ internal static class SteerCommand
 
         var folder = Path.GetDirectoryName(csv)!;
         var clipFrames = new List<(float[] Frames, bool HasLabel)>(labels.ClipIds.Count);
+        var clipsWithoutLabel = new List<SteeringClip>();
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -299,6 +319,11 @@ internal static class SteerCommand
 
                     var samples = AudioLoader.LoadMono(path, request.Description.SampleRate, request.MaxSeconds);
                     clipFrames.Add((model.CollectTapFrames(samples), labels.HasLabel(clip, label)));
+                    if (!clipFrames[^1].HasLabel)
+                    {
+                        clipsWithoutLabel.Add(new SteeringClip(clip, samples));
+                    }
+
                     task.Increment(1);
                 }
             });
@@ -333,7 +358,54 @@ internal static class SteerCommand
             $"Latents and raw neurons by {ranking.Rule} for '{label}' ({clipFrames.Count(f => f.HasLabel)} labelled, "
             + $"{clipFrames.Count(f => !f.HasLabel)} other clips of {csv}):"));
         AnsiConsole.Write(table);
-        return (ranking.Latents[0], neurons[0].Neuron);
+        return request.TrialCandidates == 1
+            ? (ranking.Latents[0], neurons[0].Neuron)
+            : Trial(request, model, adapter, target, [.. ranking.Latents.Take(request.TrialCandidates)],
+                [.. neurons.Take(request.TrialCandidates).Select(n => n.Neuron)], clipsWithoutLabel, $"of {csv} without '{label}'");
+    }
+
+    private static (int Latent, int LabelNeuron) Trial(
+        SteerRequest request,
+        ISteeringModel model,
+        TopKSaeSteeringAdapter adapter,
+        ISteeringTarget target,
+        IReadOnlyList<int> latentCandidates,
+        IReadOnlyList<int> neuronCandidates,
+        IReadOnlyList<SteeringClip> clips,
+        string clipsDescription)
+    {
+        var analysis = new SteeringSensitivityAnalysis(model, target);
+        IReadOnlyList<SteeringTrialResult> latents = [], neurons = [];
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("trial", maxValue: clips.Count * request.Strengths.Count * (latentCandidates.Count + neuronCandidates.Count));
+                var progress = new ImmediateProgress<SteeringProgress>(p =>
+                {
+                    task.Increment(1);
+                    task.Description = Markup.Escape($"trial {p.Intervention}: {p.ClipsDone}/{p.ClipCount}");
+                });
+                latents = SteeringTrial.RankLatents(analysis, clips, adapter, latentCandidates, request.Mode, request.Strengths, request.Frames, progress);
+                neurons = SteeringTrial.RankNeurons(analysis, clips, model.TapWidth, neuronCandidates, request.Mode, request.Strengths, request.Frames, progress);
+            });
+
+        var c = CultureInfo.InvariantCulture;
+        var table = new Table().AddColumns("trial rank", "latent", "rule rank", "mean Δ/‖edit‖", "neuron", "rule rank", "mean Δ/‖edit‖");
+        for (int i = 0; i < Math.Max(latents.Count, neurons.Count); i++)
+        {
+            string[] Cells(IReadOnlyList<SteeringTrialResult> results) => i < results.Count
+                ? [results[i].Unit.ToString(c), (results[i].RuleRank + 1).ToString(c), results[i].MeanShiftPerEditNorm.ToString("+0.00000;-0.00000", c)]
+                : ["", "", ""];
+            table.AddRow([(i + 1).ToString(c), .. Cells(latents), .. Cells(neurons)]);
+        }
+
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"Trial of the rule's first {latentCandidates.Count} latents and {neuronCandidates.Count} neurons on the {clips.Count} clips {clipsDescription}, "
+            + "edited upward at every strength; kept: the first of each kind (the mean of Δ/‖edit‖ over the strengths):"));
+        AnsiConsole.Write(table);
+        return (latents[0].Unit, neurons[0].Unit);
     }
 
     private static List<SteeringClip> LoadClips(string root, IReadOnlyList<string> paths, int sampleRate, double? maxSeconds) =>
@@ -415,5 +487,6 @@ internal static class SteerCommand
         TapAxisSpec? Axes,
         int NeuronCandidates,
         double? MaxSeconds,
-        LatentSelectionRule LatentRule);
+        LatentSelectionRule LatentRule,
+        int TrialCandidates);
 }

@@ -84,27 +84,8 @@ public sealed class SteerCommandTests : IDisposable
     [Fact]
     public void Steer_picks_the_labels_latent_and_writes_per_clip_scores()
     {
-        var corpus = DemoCorpus.Load(DemoCorpusGenerator.Write(Path.Combine(_directory, "corpus"), new DemoCorpusOptions { ClipCount = 30 }).Directory);
-        var description = ModelDescription.Load(DemoDescriptionPath());
+        var (steerFolder, _) = WriteDemoSteeringSetup();
         const string Label = DemoSoundLabels.WhiteNoise;
-        var steerFolder = Path.Combine(_directory, "steer");
-        Directory.CreateDirectory(steerFolder);
-        using (var model = (WindowedSteeringModel)DescribedSteeringModel.Open(description, DemoSoundEventModel.HiddenTap, DemoSoundEventModel.ProbabilitiesOutput))
-        {
-            var frames = corpus.Entries.Select(e => model.CollectTapFrames(AudioLoader.LoadMono(e.Path))).ToList();
-            using var sae = new SparseAutoencoderTrainer(new SparseAutoencoderTrainerOptions { LatentCount = 32, K = 4, Steps = 60, BatchSize = 128, Seed = 3 })
-                .Train(frames, model.TapWidth).Autoencoder;
-            SparsifyFormat.Save(sae, Path.Combine(_directory, "sae"));
-        }
-
-        var labels = new List<string> { "clip,text" };
-        labels.AddRange(corpus.Entries.Select(e => $"corpus/clips/{e.FileName},{string.Join(';', e.Labels)}"));
-        File.WriteAllLines(Path.Combine(_directory, "labels.csv"), labels);
-        foreach (var entry in corpus.Entries.Where(e => !e.Labels.Contains(Label)).Take(6))
-        {
-            File.Copy(entry.Path, Path.Combine(steerFolder, entry.FileName));
-        }
-
         var csv = Path.Combine(_directory, "out.csv");
         var root = new RootCommand { SteerCommand.Create() };
         int exit = root.Parse(
@@ -132,6 +113,48 @@ public sealed class SteerCommandTests : IDisposable
     }
 
     [Fact]
+    public void Steer_trial_keeps_the_candidates_that_steer_the_labels_other_clips_most()
+    {
+        var (steerFolder, corpus) = WriteDemoSteeringSetup();
+        const string Label = DemoSoundLabels.WhiteNoise;
+        const int Candidates = 3;
+        double[] strengths = [10, 30];
+        var description = ModelDescription.Load(DemoDescriptionPath());
+        var target = new ThresholdTarget(0.5);
+        int expectedLatent, expectedNeuron;
+        using (var model = (WindowedSteeringModel)DescribedSteeringModel.Open(description, DemoSoundEventModel.HiddenTap, DemoSoundEventModel.ProbabilitiesOutput))
+        using (var sae = SparsifyFormat.Load(Path.Combine(_directory, "sae")))
+        using (var adapter = new TopKSaeSteeringAdapter(sae))
+        {
+            var frames = corpus.Entries.Select(e => (model.CollectTapFrames(AudioLoader.LoadMono(e.Path)), e.Labels.Contains(Label))).ToList();
+            var others = corpus.Entries.Where(e => !e.Labels.Contains(Label))
+                .Select(e => new SteeringClip($"corpus/clips/{e.FileName}", AudioLoader.LoadMono(e.Path))).ToList();
+            var latentCandidates = LabelContrastLatentSelector.Rank(frames, adapter).Take(Candidates).Select(l => l.Latent).ToList();
+            var neuronCandidates = LabelContrastNeuronSelector.Rank(frames, model.TapWidth).Take(Candidates).Select(n => n.Neuron).ToList();
+            var analysis = new SteeringSensitivityAnalysis(model, target);
+            expectedLatent = SteeringTrial.RankLatents(analysis, others, adapter, latentCandidates, SteeringMode.Add, strengths)[0].Unit;
+            expectedNeuron = SteeringTrial.RankNeurons(analysis, others, model.TapWidth, neuronCandidates, SteeringMode.Add, strengths)[0].Unit;
+            (expectedLatent, expectedNeuron).Should().NotBe((latentCandidates[0], neuronCandidates[0]), "on this setup the trial changes a choice, so the test sees whether it ran");
+        }
+
+        var csv = Path.Combine(_directory, "trial.csv");
+        var root = new RootCommand { SteerCommand.Create() };
+        string[] arguments =
+        [
+            "steer", "-d", DemoDescriptionPath(), "-t", DemoSoundEventModel.HiddenTap, "--sae", Path.Combine(_directory, "sae"),
+            "--latent", $"auto:{Path.Combine(_directory, "labels.csv")}:{Label}", "-a", steerFolder, "--mode", "add", "--strength", "10,30",
+            "--target", $"{DemoSoundEventModel.ProbabilitiesOutput}:>=0.5", "--neurons", "1", "--trial-candidates", $"{Candidates}", "-o", csv,
+        ];
+        root.Parse(arguments).Invoke().Should().Be(0);
+
+        var rows = File.ReadAllLines(csv).Skip(1).Select(r => r.Split(',')).ToList();
+        rows.Where(r => r[1] == "latent").Should().OnlyContain(r => r[2].StartsWith($"latent {expectedLatent} ", StringComparison.Ordinal));
+        rows.Where(r => r[1] == "label-neuron").Should().OnlyContain(r => r[2].StartsWith($"neuron {expectedNeuron} ", StringComparison.Ordinal));
+        root.Parse([.. arguments.Select(a => a.StartsWith("auto:", StringComparison.Ordinal) ? "0" : a)]).Invoke()
+            .Should().Be(1, "a trial needs the label rule's candidates (--latent auto:)");
+    }
+
+    [Fact]
     public void Steer_reports_a_missing_sae_and_returns_1()
     {
         var root = new RootCommand { SteerCommand.Create() };
@@ -155,6 +178,33 @@ public sealed class SteerCommandTests : IDisposable
         silero.Run(new float[description.FrontEnd.WindowSamples * 3], null).Should().HaveCount(3);
         FluentActions.Invoking(() => DescribedSteeringModel.Open(description, tap, "nothing"))
             .Should().Throw<ArgumentException>().WithMessage("*output 'nothing'*output, stateN*");
+    }
+
+    /// <summary>Writes a 30-clip demo corpus, a labels CSV over it, an SAE on its tap and a folder of 6 clips without white noise.</summary>
+    private (string SteerFolder, DemoCorpus Corpus) WriteDemoSteeringSetup()
+    {
+        var corpus = DemoCorpus.Load(DemoCorpusGenerator.Write(Path.Combine(_directory, "corpus"), new DemoCorpusOptions { ClipCount = 30 }).Directory);
+        var description = ModelDescription.Load(DemoDescriptionPath());
+        const string Label = DemoSoundLabels.WhiteNoise;
+        var steerFolder = Path.Combine(_directory, "steer");
+        Directory.CreateDirectory(steerFolder);
+        using (var model = (WindowedSteeringModel)DescribedSteeringModel.Open(description, DemoSoundEventModel.HiddenTap, DemoSoundEventModel.ProbabilitiesOutput))
+        {
+            var frames = corpus.Entries.Select(e => model.CollectTapFrames(AudioLoader.LoadMono(e.Path))).ToList();
+            using var sae = new SparseAutoencoderTrainer(new SparseAutoencoderTrainerOptions { LatentCount = 32, K = 4, Steps = 60, BatchSize = 128, Seed = 3 })
+                .Train(frames, model.TapWidth).Autoencoder;
+            SparsifyFormat.Save(sae, Path.Combine(_directory, "sae"));
+        }
+
+        var labels = new List<string> { "clip,text" };
+        labels.AddRange(corpus.Entries.Select(e => $"corpus/clips/{e.FileName},{string.Join(';', e.Labels)}"));
+        File.WriteAllLines(Path.Combine(_directory, "labels.csv"), labels);
+        foreach (var entry in corpus.Entries.Where(e => !e.Labels.Contains(Label)).Take(6))
+        {
+            File.Copy(entry.Path, Path.Combine(steerFolder, entry.FileName));
+        }
+
+        return (steerFolder, corpus);
     }
 
     private static string DemoDescriptionPath() =>

@@ -105,6 +105,41 @@ public sealed class SensitivityAnalysisTests
             .Should().Throw<ArgumentException>().WithMessage("*all 3 tap dimensions*");
     }
 
+    [Fact]
+    public void Trial_ranks_candidates_by_how_far_they_move_the_target_per_unit_of_edit_norm_on_the_trial_clips()
+    {
+        var model = new PairSumModel();
+        var clips = new List<SteeringClip> { new("a", [0.1f, 0f, 0.2f, 0f]), new("c", [-0.6f, 0f, -0.6f, 0f]) };
+        var analysis = new SteeringSensitivityAnalysis(model, new ThresholdTarget(0.5));
+
+        // The output is x0 + x1/2 per frame: neuron 0 moves it 1 per unit of edit norm, neuron 1 by 0.5. The rule put 1 first.
+        var neurons = SteeringTrial.RankNeurons(analysis, clips, width: 2, candidates: [1, 0], SteeringMode.Add, [0.5, 2]);
+        neurons.Select(n => n.Unit).Should().Equal(0, 1);
+        neurons.Select(n => n.RuleRank).Should().Equal(1, 0);
+        neurons[0].MeanShiftPerEditNorm.Should().BeApproximately(1.0, 1e-5);
+        neurons[1].MeanShiftPerEditNorm.Should().BeApproximately(0.5, 1e-5);
+        neurons[0].PerStrength.Select(s => s.MeanEditNorm).Should().Equal([0.5, 2], (x, y) => Math.Abs(x - y) < 1e-5);
+
+        // A latent moves it (w0 + w1/2)/‖w‖ per unit along its unit decoder direction.
+        var sae = new TinyTopKAutoencoder(d: 2, m: 5, k: 1, seed: 11);
+        var latents = SteeringTrial.RankLatents(analysis, clips, sae, [0, 1, 2, 3, 4], SteeringMode.Add, [1, 3]);
+        double Response(int latent)
+        {
+            var w = sae.DecoderRow(latent);
+            return (w[0] + (w[1] / 2.0)) / Math.Sqrt((w[0] * (double)w[0]) + (w[1] * (double)w[1]));
+        }
+
+        latents.Select(l => l.Unit).Should().Equal(Enumerable.Range(0, 5).OrderByDescending(Response));
+        foreach (var latent in latents)
+        {
+            latent.MeanShiftPerEditNorm.Should().BeApproximately(Response(latent.Unit), 1e-4, $"latent {latent.Unit}");
+        }
+
+        SteeringTrial.RankNeurons(analysis, clips, 2, [1, 1], SteeringMode.Add, [1]).Select(n => n.RuleRank).Should().Equal([0, 1], "ties keep the rule's order");
+        FluentActions.Invoking(() => SteeringTrial.RankNeurons(analysis, clips, 2, [], SteeringMode.Add, [1]))
+            .Should().Throw<ArgumentException>().WithMessage("*at least one candidate*");
+    }
+
     private sealed class PairSumModel : ISteeringModel
     {
         public int Runs { get; private set; }
