@@ -61,17 +61,7 @@ public sealed class SparseAutoencoderTransformer : ArdRowToRowTransformer, IArdL
     /// <param name="meanMode">What μ averages over.</param>
     public SparseAutoencoderTransformer WithMeanMode(ClipMeanMode meanMode) => meanMode == _options.MeanMode
         ? this
-        : new SparseAutoencoderTransformer(Host, new TrainSparseAutoencoderOptions
-        {
-            InputColumnName = _options.InputColumnName,
-            MeanActivationColumnName = _options.MeanActivationColumnName,
-            CoverageColumnName = _options.CoverageColumnName,
-            OutputCodes = _options.OutputCodes,
-            LatentValuesColumnName = _options.LatentValuesColumnName,
-            LatentIndicesColumnName = _options.LatentIndicesColumnName,
-            MeanMode = meanMode,
-            Trainer = _options.Trainer,
-        }, Autoencoder, Metrics);
+        : new SparseAutoencoderTransformer(Host, _options.WithMeanMode(meanMode), Autoencoder, Metrics);
 
     /// <summary>Writes a Top-K autoencoder in EleutherAI sparsify's layout (cfg.json + sae.safetensors).</summary>
     public void SaveSparsify(string directory) => SparsifyFormat.Save(Autoencoder, directory);

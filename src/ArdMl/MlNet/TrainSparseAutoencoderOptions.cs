@@ -33,6 +33,14 @@ public sealed class TrainSparseAutoencoderOptions
     /// <summary>Optional progress receiver (progress also goes to ML.NET's log as Info messages).</summary>
     public IProgress<SaeTrainingProgress>? Progress { get; set; }
 
+    /// <summary>A copy of these options with <see cref="MeanMode"/> set to <paramref name="meanMode"/> (the trainer options are shared).</summary>
+    internal TrainSparseAutoencoderOptions WithMeanMode(ClipMeanMode meanMode)
+    {
+        var copy = (TrainSparseAutoencoderOptions)MemberwiseClone();
+        copy.MeanMode = meanMode;
+        return copy;
+    }
+
     internal TrainSparseAutoencoderOptions Validated()
     {
         foreach (var (name, value) in new[]

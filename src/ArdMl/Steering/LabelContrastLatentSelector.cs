@@ -105,15 +105,14 @@ public static class LabelContrastLatentSelector
         }
 
         var differenceNorm = Math.Sqrt(difference.Sum(v => v * v));
-        var zero = autoencoder.Decode(new LatentCodes(1, 1, [0f], [0]));
         var ranked = new List<LatentProjection>(autoencoder.LatentCount);
         for (int k = 0; k < autoencoder.LatentCount; k++)
         {
-            var one = autoencoder.Decode(new LatentCodes(1, 1, [1f], [k]));
+            var direction = LatentIntervention.DecoderDirection(autoencoder, k);
             double dot = 0, norm = 0;
             for (int j = 0; j < d; j++)
             {
-                double w = one[j] - zero[j];
+                double w = direction[j];
                 dot += w * difference[j];
                 norm += w * w;
             }

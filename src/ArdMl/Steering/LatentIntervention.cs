@@ -24,14 +24,20 @@ public sealed class LatentIntervention : IActivationIntervention
         _autoencoder = autoencoder;
         Latent = latent;
         Edit = edit;
-        var zero = autoencoder.Decode(new LatentCodes(1, 1, [0f], [latent]));
-        var one = autoencoder.Decode(new LatentCodes(1, 1, [1f], [latent]));
-        Direction = [.. one.Zip(zero, (a, b) => a - b)];
+        Direction = DecoderDirection(autoencoder, latent);
         DirectionNorm = Math.Sqrt(Direction.Sum(v => (double)v * v));
         if (!(DirectionNorm > 0))
         {
             throw new ArgumentException($"Latent {latent} has a zero decoder direction; it cannot be steered.", nameof(latent));
         }
+    }
+
+    /// <summary>Latent <paramref name="latent"/>'s decoder direction w = Decode(e_latent) − Decode(0) (the decoder is linear plus a bias).</summary>
+    internal static float[] DecoderDirection(ISteerableAutoencoder autoencoder, int latent)
+    {
+        var zero = autoencoder.Decode(new LatentCodes(1, 1, [0f], [latent]));
+        var one = autoencoder.Decode(new LatentCodes(1, 1, [1f], [latent]));
+        return [.. one.Zip(zero, (a, b) => a - b)];
     }
 
     /// <summary>The steered latent.</summary>
